@@ -1,0 +1,31 @@
+"""The ``ffd12`` command: thin wrappers that parse arguments, call one function, print.
+
+Each command group lives in its own module of this package and is registered below.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from ffd12 import __version__
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ffd12")
+@click.option("-v", "--verbose", count=True, help="More log output (-v INFO, -vv DEBUG with wire traces).")
+def main(verbose: int) -> None:
+    """ffd12 — FFD 1.2 receipts with marking codes: parse, convert, check, fiscalize."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    # -- subcommands: one import and one add_command per module, keep sorted --
+    pass
+
+
+_register()
