@@ -1,0 +1,259 @@
+"""``parse``: any scanner output → :class:`MarkingCode`, or a :class:`MarkingCodeError` saying why not.
+
+The hot path is a clean code in canonical form: one precompiled regex per product-group template,
+no cleaning, no biip. Damaged input goes through :func:`ffd12.marking.clean.clean`, then the
+templates with optional GS (restoring separators a scanner dropped, refusing to guess when two
+templates fit), and only then the generic biip fallback for shapes no template knows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from ffd12.errors import MarkingCodeError
+from ffd12.marking.clean import clean
+from ffd12.marking.gs1 import decode_date, diagnose, gtin_check_digit, parse_generic
+from ffd12.marking.model import GS, MarkingCode, ProductCode, Repair, control_code
+from ffd12.marking.templates import PACK, TEMPLATES, Template, separator_required
+
+__all__ = ["PACK_CODE_TYPE", "PACK_PRODUCT_TAG", "SIGNATURE_44_CODE_TYPE", "parse"]
+
+log = logging.getLogger("ffd12.marking")
+
+SIGNATURE_44_CODE_TYPE = 4
+"""Tag 2100 for a 44-character check code. FFD has two values for it (3 not checked in the FN,
+4 checked); which one applies depends on the FN holding the group's key. We report 4, the
+case of every group in circulation today — unverified against the FNS text."""
+
+PACK_CODE_TYPE = 1
+"""Tag 2100 for the 29-character tobacco pack code («короткий КМ»). Unverified."""
+
+PACK_PRODUCT_TAG = 1306
+"""Tag 1163 child for the tobacco pack code: 1306 КТ КМК (spec §2.2), value GTIN + serial.
+The value layout is unverified (the FFD text was not available)."""
+
+_GS1_PRODUCT_TAG = 1305  # spec §4.2: "01" + GTIN + "21" + serial, no GS, no tail
+_UNKNOWN_PRODUCT_TAG = 1300
+_STRICT = tuple((t, t.strict.fullmatch) for t in TEMPLATES)
+_TAIL_AI = re.compile(r"9[123]")
+
+
+def _gtin_checked(gtin: str, position: int, strict: bool, repairs: list[Repair]) -> None:
+    want = gtin_check_digit(gtin[:13])
+    have = ord(gtin[13]) - 48
+    if want == have:
+        return
+    message = f"GTIN check digit should be {want}, the code has {have}"
+    if strict:
+        raise MarkingCodeError(f"could not read AI 01: {message}", position=position, ai="01")
+    repairs.append(Repair(kind="gtin_check_digit", message=f"Warning: {message}."))
+
+
+def _code_type(signature: str | None, crypto_code: str | None, crypto_key: str | None) -> int:
+    if signature is not None:
+        return 2 if len(signature) == 88 else SIGNATURE_44_CODE_TYPE
+    if crypto_code is not None:
+        return 5
+    return 1 if crypto_key is None else 0
+
+
+def _assemble(
+    raw: str | bytes,
+    canonical: str,
+    group: str,
+    values: dict[str, tuple[str, int]],
+    repairs: list[Repair],
+    strict: bool,
+) -> MarkingCode:
+    """Build the record from AI → (value, position in the cleaned text)."""
+    gtin = values["01"][0]
+    _gtin_checked(gtin, values["01"][1] + 13, strict, repairs)
+    serial = values["21"][0]
+    key = values.get("91", (None, 0))[0]
+    signature = values.get("92", (None, 0))[0]
+    check = values.get("93", (None, 0))[0]
+    expiry = None
+    for ai in ("17", "7003"):
+        if ai in values:
+            value, pos = values[ai]
+            expiry = decode_date(value[:6], ai=ai, position=pos)
+    weight = int(values["3103"][0]) if "3103" in values else None
+    mrp = int(values["8005"][0]) if "8005" in values else None
+    return MarkingCode(
+        raw=raw,
+        canonical=canonical,
+        gtin=gtin,
+        serial=serial,
+        crypto_key=key,
+        signature=signature,
+        crypto_code=check,
+        expiry=expiry,
+        weight=weight,
+        mrp=mrp,
+        group=group,
+        code_type=_code_type(signature, check, key),
+        product_code=ProductCode(tag=_GS1_PRODUCT_TAG, value=f"01{gtin}21{serial}"),
+        control_code=control_code(canonical),
+        repairs=tuple(repairs),
+    )
+
+
+def _canonical(t: Template, m: re.Match[str]) -> str:
+    """The element string of a template match, with GS exactly where GS1 needs one."""
+    pieces = ["01", m.group(1)]
+    prev_var = False
+    for i, var in enumerate(t.needs_gs):
+        value = m.group(3 + 2 * i)
+        if value is None:
+            continue
+        if prev_var:
+            pieces.append(GS)
+        pieces += (m.group(2 + 2 * i), value)
+        prev_var = var
+    return "".join(pieces)
+
+
+def _from_match(
+    raw: str | bytes, t: Template, m: re.Match[str], canonical: str, repairs: list[Repair], strict: bool
+) -> MarkingCode:
+    values: dict[str, tuple[str, int]] = {"01": (m.group(1), m.start(1))}
+    for i, f in enumerate(t.fields):
+        value = m.group(3 + 2 * i)
+        if value is not None:
+            values[f.ai] = (value, m.start(3 + 2 * i))
+    return _assemble(raw, canonical, t.group, values, repairs, strict)
+
+
+def _pack(raw: str | bytes, m: re.Match[str], repairs: list[Repair], strict: bool) -> MarkingCode:
+    gtin, serial, _mrp_code, check = m.groups()
+    _gtin_checked(gtin, 13, strict, repairs)
+    canonical = m.group()
+    return MarkingCode(
+        raw=raw,
+        canonical=canonical,
+        gtin=gtin,
+        serial=serial,
+        crypto_key=None,
+        signature=None,
+        crypto_code=check,
+        expiry=None,
+        weight=None,
+        mrp=None,
+        group=PACK.group,
+        code_type=PACK_CODE_TYPE,
+        product_code=ProductCode(tag=PACK_PRODUCT_TAG, value=gtin + serial),
+        control_code=control_code(canonical),
+        repairs=tuple(repairs),
+    )
+
+
+def _gs_repair(cleaned: str, canonical: str, template: str, repairs: list[Repair]) -> None:
+    before, after = cleaned.count(GS), canonical.count(GS)
+    if after > before:
+        n = after - before
+        repairs.append(
+            Repair(
+                kind="gs_restored",
+                message=f"Restored {n} GS separator{'s' if n > 1 else ''} the scanner dropped"
+                f" (product-group template {template}).",
+            )
+        )
+    elif after < before:
+        n = before - after
+        repairs.append(
+            Repair(kind="gs_superfluous", message=f"Dropped {n} GS after fixed-length fields (not needed).")
+        )
+
+
+def _by_templates(raw: str | bytes, cleaned: str, repairs: list[Repair], strict: bool) -> MarkingCode | None:
+    for t, match in _STRICT:
+        m = match(cleaned)
+        if m is not None:
+            return _from_match(raw, t, m, cleaned, repairs, strict)
+    found: dict[str, tuple[Template, re.Match[str]]] = {}
+    names: list[str] = []
+    for t in TEMPLATES:
+        m = t.lenient.fullmatch(cleaned)
+        if m is None:
+            continue
+        found.setdefault(_canonical(t, m), (t, m))
+        names.append(t.name)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise MarkingCodeError(
+            f"could not read marking code: without its GS separators it fits {len(names)} product-group"
+            f" templates ({', '.join(names)}); rescan it with GS or set the scanner to send GS",
+            candidates=names,
+        )
+    ((canonical, (t, m)),) = found.items()
+    _gs_repair(cleaned, canonical, t.name, repairs)
+    return _from_match(raw, t, m, canonical, repairs, strict)
+
+
+def _generic(raw: str | bytes, cleaned: str, repairs: list[Repair], strict: bool) -> MarkingCode:
+    fault = diagnose(cleaned)
+    if fault is not None:
+        raise fault
+    pairs = parse_generic(cleaned)
+    values: dict[str, tuple[str, int]] = {}
+    pieces: list[str] = []
+    pos = 0
+    for i, (ai, value) in enumerate(pairs):
+        if ai in values:
+            raise MarkingCodeError(f"could not read marking code: AI {ai} appears twice", ai=ai)
+        pos = cleaned.find(ai + value, pos)
+        values[ai] = (value, pos + len(ai))
+        pieces.append(ai + value)
+        if i + 1 < len(pairs) and separator_required(ai):
+            pieces.append(GS)
+    serial = values["21"][0] if "21" in values else ""
+    if GS not in cleaned and not (values.keys() & {"91", "92", "93"}):
+        hit = _TAIL_AI.search(serial, 1)
+        if hit is not None:
+            raise MarkingCodeError(
+                "could not read marking code: it has no GS separators and fits no product-group template;"
+                f" AI 21 would swallow {serial[hit.start() :]!r}, which looks like a crypto tail",
+                position=values["21"][1] + hit.start(),
+                ai="21",
+            )
+    if "21" not in values:
+        raise MarkingCodeError("could not read marking code: it has no serial (AI 21)", ai="21")
+    repairs.append(
+        Repair(kind="generic", message="No product-group template fits; read as a generic GS1 code.")
+    )
+    return _assemble(raw, "".join(pieces), "unknown", values, repairs, strict)
+
+
+def parse(text: str | bytes, *, strict: bool = True) -> MarkingCode:
+    """Read one marking code from whatever the scanner, 1C or a keyboard wedge produced.
+
+    ``strict=False`` turns a wrong GTIN check digit from an error into a warning in ``repairs``.
+    Raises :class:`~ffd12.errors.MarkingCodeError` (with position / AI / candidates) and nothing else.
+
+    >>> parse("0104601234567893215Qbag!\\x1d93dGVz").group
+    'milk'
+    """
+    if isinstance(text, str):
+        for t, match in _STRICT:
+            m = match(text)
+            if m is not None:
+                return _from_match(text, t, m, text, [], strict)
+    elif isinstance(text, (bytearray, memoryview)):
+        text = bytes(text)
+    elif not isinstance(text, bytes):
+        raise MarkingCodeError(
+            f"could not read marking code: expected str or bytes, got {type(text).__name__}"
+        )
+    cleaned, repairs = clean(text)
+    if GS not in cleaned:
+        m = PACK.pattern.fullmatch(cleaned)
+        if m is not None:
+            return _pack(text, m, repairs, strict)
+    code = _by_templates(text, cleaned, repairs, strict)
+    if code is None:
+        code = _generic(text, cleaned, repairs, strict)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("parsed %s as %s with %d repairs", code.masked, code.group, len(code.repairs))
+    return code
