@@ -25,6 +25,9 @@ def main(verbose: int) -> None:
 
 def _register() -> None:
     # -- subcommands: one import and one add_command per module, keep sorted --
+    from ffd12.cli.km import km
+
+    main.add_command(km)
     pass
 
 

@@ -27,7 +27,6 @@ CENTURY = 2000
 parser has no clock, and every marking code in circulation is from this century."""
 
 _BIIP_CONFIG = ParseConfig(separator_chars=[GS], gs1_element_strings_verify_date=False)
-_CSET_CHAR = re.compile(f"{CSET82}|{GS}")
 _BAD_CHAR = re.compile(f"[^{CSET82[1:-1]}{GS}]")
 
 
