@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 
 import click
@@ -31,8 +32,9 @@ def _inputs(codes: tuple[str, ...]) -> Iterator[str | bytes]:
         if code != "-":
             yield code
             continue
-        for line in click.get_binary_stream("stdin"):
-            line = line.rstrip(b"\r\n")
+        buffer = getattr(sys.stdin, "buffer", None)
+        data: bytes = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
+        for line in data.split(b"\n"):
             if line.strip():
                 yield line
 
