@@ -110,7 +110,7 @@ def _separators(text: str, repairs: list[Repair]) -> str:
     if GS in text or _GS_TEXT.search(text):
         text = _GS_TEXT.sub(sub, text)
     for key, n in found.items():
-        what = "runs of spaces/TAB" if key == "spaces" else repr(key)
+        what = "runs of spaces/TAB" if key == "spaces" else f"“{key}”"
         repairs.append(Repair(kind="gs_substitute", message=f"Replaced {n} × {what} with the GS separator."))
     if text.startswith(GS):
         text = text.lstrip(GS)
