@@ -28,6 +28,18 @@ def _register() -> None:
     from ffd12.cli.km import km
 
     main.add_command(km)
+    import ffd12.cli.emulate_permissive  # noqa: F401  (adds `emulate crpt` and `emulate lm`)
+    from ffd12.cli.emulate import emulate
+    from ffd12.cli.permissive import history  # also adds `km check`
+
+    if "emulate" not in main.commands:
+        main.add_command(emulate)
+    main.add_command(history)
+    from ffd12.cli.convert import convert
+    from ffd12.cli.tlv import tlv
+
+    main.add_command(convert)
+    main.add_command(tlv)
     pass
 
 

@@ -4,7 +4,9 @@ Answers ``/api/v{1,2}/status``, ``/api/v{1,2}/cis/outCheck`` (POST, and GET ``?c
 ``/api/v1/cis/check`` with HTTP Basic auth. Its status is settable (``not_configured``,
 ``initialization``, ``ready``, ``sync_error``) and so is its clock: a ``ready`` module whose
 ``lastSync`` is 72 h old or more reports ``sync_error`` itself (``auto_sync_error``). A check in any
-status but ``ready`` answers HTTP 400 with ``errorCode`` 4045 or 4050.
+status but ``ready`` answers HTTP 400 with ``errorCode`` 4045 or 4050. ``POST /emu/state`` (an
+emulator-only hook, same Basic auth) changes ``status``, ``lastSyncAgeHours``, ``clockOffsetHours``
+and adds codes to the black list (``block``) while it runs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ffd12.permissive.offline import SYNC_LIMIT_S
 __all__ = ["LM_STATUSES", "LmEmulator", "LmState"]
 
 LM_STATUSES: Final = ("not_configured", "initialization", "ready", "sync_error")
+CONTROL_PATH: Final = "/emu/state"  # POST: change the emulated state while it runs
 
 
 @dataclass(slots=True, kw_only=True)
@@ -113,6 +116,9 @@ class LmEmulator:
         if not self._authorised(h):
             answer(401, {"error": "Unauthorized"})
             return
+        if path == CONTROL_PATH and method == "POST":
+            answer(*self._control(body))
+            return
         version = "v2" if path.startswith("/api/v2/") else "v1"
         tail = path.split("/", 3)[-1] if path.startswith("/api/v") else path
         if tail == "status" and method == "GET":
@@ -121,6 +127,26 @@ class LmEmulator:
             self._check(answer, version, method, body, parse_qs(parts.query).get("cis", []))
         else:
             answer(404, {"error": "not found"})
+
+    def _control(self, body: bytes) -> tuple[int, Any]:
+        """Test hook (not part of the real module): change status, sync age, clock, black list."""
+        try:
+            req = json.loads(body.decode("utf-8"))
+            if not isinstance(req, dict):
+                raise TypeError
+            if "status" in req:
+                if req["status"] not in LM_STATUSES:
+                    raise ValueError
+                self.state.status = req["status"]
+            if "clockOffsetHours" in req:
+                self.state.clock_offset_s = float(req["clockOffsetHours"]) * 3600.0
+            if "lastSyncAgeHours" in req:
+                self.set_last_sync_age(float(req["lastSyncAgeHours"]))
+            for c in req.get("block", []):
+                self.state.blocked.add(str(c))
+        except (ValueError, TypeError, KeyError):
+            return 400, {"error": "expected {status, clockOffsetHours, lastSyncAgeHours, block}"}
+        return 200, self._status_body()
 
     def _status_body(self) -> dict[str, Any]:
         st = self.state

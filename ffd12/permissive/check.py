@@ -125,7 +125,7 @@ class CodeDecision:
     group: str | None
     sell: bool
     action: str  # allow / ask / deny
-    source: str  # online, offline, emergency, local, return, none
+    source: str  # online, offline, emergency, local, return, disabled, none
     reasons: tuple[Reason, ...]
     message: str
     requisite: IndustryRequisite | None
@@ -232,6 +232,10 @@ class PermissiveChecker:
                 p.decision = self._decision(p.item, source="return", reasons=(), action=ALLOW, requisite=None)
         else:
             self._refuse_locally(pending, open_receipt)
+            for p in pending:
+                if p.decision is None and not self.settings.policy.for_group([p.item.code.group]).check_online:
+                    # enableMarkVerifyCrpt = false for this group: sold without a check, no 1260
+                    p.decision = self._decision(p.item, source="disabled", reasons=(), action=ALLOW, requisite=None)
             todo = [p for p in pending if p.decision is None]
             for p in todo:
                 p.token = self.settings.tokens.for_item(department=p.item.department, inn=p.item.inn)
@@ -433,7 +437,7 @@ class PermissiveChecker:
     def _apply_policy(self, p: _Pending) -> CodeDecision:
         d = p.decision
         assert d is not None
-        if d.source in ("return", "emergency") or (d.source == "local" and d.action == DENY):
+        if d.source in ("return", "emergency", "disabled") or (d.source == "local" and d.action == DENY):
             return d
         names: list[str | None] = [d.group]
         if d.status is not None and d.status.group_ids:
