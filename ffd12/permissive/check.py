@@ -232,10 +232,13 @@ class PermissiveChecker:
                 p.decision = self._decision(p.item, source="return", reasons=(), action=ALLOW, requisite=None)
         else:
             self._refuse_locally(pending, open_receipt)
+            policy = self.settings.policy
             for p in pending:
-                if p.decision is None and not self.settings.policy.for_group([p.item.code.group]).check_online:
+                if p.decision is None and not policy.for_group([p.item.code.group]).check_online:
                     # enableMarkVerifyCrpt = false for this group: sold without a check, no 1260
-                    p.decision = self._decision(p.item, source="disabled", reasons=(), action=ALLOW, requisite=None)
+                    p.decision = self._decision(
+                        p.item, source="disabled", reasons=(), action=ALLOW, requisite=None
+                    )
             todo = [p for p in pending if p.decision is None]
             for p in todo:
                 p.token = self.settings.tokens.for_item(department=p.item.department, inn=p.item.inn)
