@@ -1,0 +1,442 @@
+"""What the virtual FN-M writes and judges: documents as FFD TLV, code checks, ФЛК, saved state.
+
+Split from :mod:`ffd12.emulator.fn` to keep each module small: ``fn`` holds the state machine,
+this module the data it produces (spec/ffd12-tlv.md §1–2, spec/shtrih-m.md §4.9).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ffd12.errors import RegisterError, TlvError
+from ffd12.tlv import Tlv, TlvList, decode, encode
+
+if TYPE_CHECKING:
+    from ffd12.emulator.fn import VirtualFn
+
+__all__ = ["ArchivedDocument", "CodeCheck", "FnRefused", "Item", "OpenReceipt", "Payments", "classify_code"]
+
+FORM_REGISTRATION = 1
+FORM_SHIFT_OPEN = 2
+FORM_RECEIPT = 3
+FORM_SHIFT_CLOSE = 5
+
+GS = 0x1D
+
+RECEIPT_TAGS = frozenset(
+    {1008, 1011, 1021, 1057, 1084, 1117, 1125, 1192, 1203, 1227, 1228, 1256, 1261, 1270, 2107}
+)
+"""Tags FF0C may add to an open кассовый чек (ФЛК whitelist; spec §4.8 and ffd12-tlv §2.1/2.3)."""
+
+ITEM_TAGS = frozenset(
+    {1162, 1163, 1191, 1197, 1222, 1223, 1224, 1226, 1229, 1230, 1231, 1260, 1291, 2108, 2115}
+)
+"""Tags FF4D may add to the current предмет расчета. 1023 and the other tags the KKT builds from
+FF46 itself are refused as repeated (spec §4.8, fr_drv_ng #249)."""
+
+CHECK_TAGS = frozenset({1023, 1291, 2108})
+"""Tags FF61 may carry with a code (measured / fractional goods, spec §4.9)."""
+
+# FN error codes (spec §2.2).
+E_BAD_STATE = 0x02
+E_FN_FAILURE = 0x03
+E_NO_DATA = 0x08
+E_BAD_PARAM = 0x09
+E_SHIFT_24H = 0x16
+E_MARKING_OFF = 0xA0
+E_MARK_SEQUENCE = 0xA1
+E_MARK_BLOCKED = 0xA2
+E_MARK_TABLE_FULL = 0xA3
+E_TAG_NOT_ALLOWED = 0x33
+"""Spec §4.8: tags that don't belong in the open FN document are refused with 0x33."""
+E_INVALID_OPERATION = 0x5E
+
+_ERROR_TEXT: Mapping[int, str] = {
+    E_BAD_STATE: "ФН в неверном состоянии для этой команды",
+    E_FN_FAILURE: "сбой ФН",
+    E_NO_DATA: "нет запрошенных данных",
+    E_BAD_PARAM: "некорректное значение параметра",
+    E_SHIFT_24H: "смена превысила 24 часа",
+    E_MARKING_OFF: "работа с маркировкой не разрешена",
+    E_MARK_SEQUENCE: "неверная последовательность команд маркировки",
+    E_MARK_BLOCKED: "маркировка временно заблокирована (хранилище уведомлений заполнено)",
+    E_MARK_TABLE_FULL: "переполнение таблицы проверки КМ",
+    E_TAG_NOT_ALLOWED: "реквизит не допустим в открытом документе",
+    E_INVALID_OPERATION: "недопустимая операция",
+}
+
+
+class FnRefused(RegisterError):
+    """The virtual FN said no: ``code`` is the error byte of spec §2.2."""
+
+    def __init__(self, code: int, detail: str = "") -> None:
+        text = _ERROR_TEXT.get(code, "ошибка ФН")
+        super().__init__(code, f"{text}: {detail}" if detail else text, command="FN")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CodeCheck:
+    """The FN's answer about one marking code (FF61 / FF67 answer block, spec §4.9).
+
+    ``local_status`` is tag 2004 (bit0 checked with the key, bit1 positive); ``local_reason`` why
+    the FN did not check it (0 checked, 1 type not checkable, 2 no key, 3 AI 91/92 missing);
+    ``code_type`` tag 2100; ``online_code`` 0 answered, 0x20 answer refused (``online_reason``),
+    0xFF ОИСМ timeout; ``check_result`` tag 2106; ``oism_status`` tag 2109 (0 = no answer);
+    ``answer_tlv`` the server answer as TLV bytes (empty on timeout).
+    """
+
+    code: bytes
+    planned_status: int
+    code_type: int
+    local_status: int
+    local_reason: int
+    online_code: int = 0xFF
+    online_reason: int = 0
+    check_result: int = 0
+    oism_status: int = 0
+    answer_tlv: bytes = b""
+
+    @property
+    def gtin_serial(self) -> str:
+        """The ``01…21…`` head of a GS1 code (the 1305 value), or the raw code for other kinds."""
+        head = self.code.split(bytes([GS]), 1)[0].decode("latin-1")
+        return head[:38]
+
+    @property
+    def masked(self) -> str:
+        """GTIN and the first serial characters, safe for logs."""
+        return self.gtin_serial[:20] + "…"
+
+
+def classify_code(code: bytes, planned_status: int, *, key_fails: bool) -> CodeCheck:
+    """Local FN check of a code as scanned: its 2100 type, 2004 status and the reason code.
+
+    A heuristic on the structure, not a GS1 parser: a GS-separated code with AI 92 of 88 or 44
+    characters is FN-checkable (2100 = 2 or 4); AI 93 of 4 characters, or a bare 29-character
+    tobacco pack code, is type 5; a bare ``01…21…`` code is short (1); anything else is 0.
+    ``key_fails`` simulates an FN whose verification key rejects the crypto tail.
+    """
+    parts = code.split(bytes([GS]))
+    text = [p.decode("latin-1") for p in parts]
+    crypto = next((p[2:] for p in text[1:] if p.startswith("92")), None)
+    short_check = next((p[2:] for p in text[1:] if p.startswith("93")), None)
+    head = text[0]
+    gs1_head = head.startswith("01") and len(head) >= 18 and head[2:16].isdigit() and head[16:18] == "21"
+    if crypto is not None and len(crypto) == 88:
+        code_type, reason = 2, 0
+    elif crypto is not None and len(crypto) == 44:
+        code_type, reason = 4, 0
+    elif (short_check is not None and len(short_check) == 4) or (len(parts) == 1 and len(head) == 29):
+        code_type, reason = 5, 1
+    elif gs1_head and len(parts) == 1:
+        code_type, reason = 1, 1
+    else:
+        code_type, reason = 0, 3 if gs1_head else 4
+    checked = reason == 0
+    local = (0x01 | (0 if key_fails else 0x02)) if checked else 0
+    return CodeCheck(
+        code=code, planned_status=planned_status, code_type=code_type, local_status=local,
+        local_reason=reason, check_result=local,
+    )
+
+
+OISM_ANSWERS = {"positive": 1, "negative": 2}
+"""Scenario word → tag 2109 (1 planned status correct, 2 incorrect)."""
+
+
+def with_oism(check: CodeCheck, answer: str) -> CodeCheck:
+    """Fold the ОИСМ answer into a local check: 2106 bits 2–3, 2109, the answer TLV."""
+    if answer not in OISM_ANSWERS:  # "timeout": no answer, 2106 keeps the local bits only
+        return dataclasses.replace(check, online_code=0xFF, check_result=check.local_status)
+    status = OISM_ANSWERS[answer]
+    result = check.local_status | 0x04 | (0x08 if status == 1 else 0)
+    answer_tlv = encode(TlvList([Tlv(2105, 0), Tlv(2109, status)]))
+    return dataclasses.replace(
+        check, online_code=0, check_result=result, oism_status=status, answer_tlv=answer_tlv
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Item:
+    """One предмет расчета as FF46 gave it, plus FF4D tags and the FF67 code."""
+
+    name: str
+    price: int
+    quantity: Decimal
+    amount: int
+    vat: int
+    subject: int
+    method: int
+    tags: list[Tlv] = field(default_factory=list)
+    code: CodeCheck | None = None
+
+
+@dataclass(slots=True)
+class OpenReceipt:
+    """The receipt the FN is building: tag 1054, items, receipt tags, things sent ahead of an item."""
+
+    operation: int
+    items: list[Item] = field(default_factory=list)
+    tags: list[Tlv] = field(default_factory=list)
+    pending_tags: list[Tlv] = field(default_factory=list)
+    pending_code: CodeCheck | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchivedDocument:
+    """One closed fiscal document: its summary (for FF0A) and its full TLV (for FF3A/FF3B)."""
+
+    number: int
+    form: int
+    time: dt.datetime
+    fiscal_sign: int
+    tlv: bytes
+    operation: int = 0
+    amount: int = 0
+    shift: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Payments:
+    """Net payments of a receipt in kopecks (change already taken off cash)."""
+
+    cash: int = 0
+    electronic: int = 0
+    prepaid: int = 0
+    credit: int = 0
+    provision: int = 0
+
+
+def tag_of(piece: Tlv) -> int:
+    return piece.tag
+
+
+def check_tags(data: bytes, allowed: frozenset[int]) -> list[Tlv]:
+    """Decode TLV bytes sent by the host and refuse any tag the open document may not hold."""
+    try:
+        pieces = list(decode(data))
+    except TlvError as exc:
+        raise FnRefused(E_TAG_NOT_ALLOWED, f"malformed TLV: {exc}") from exc
+    if not pieces:
+        raise FnRefused(E_TAG_NOT_ALLOWED, "empty TLV block")
+    for piece in pieces:
+        if piece.tag not in allowed:
+            raise FnRefused(E_TAG_NOT_ALLOWED, f"tag {piece.tag} not allowed in this document")
+    return pieces
+
+
+def _fixed(text: str, size: int) -> str:
+    return text[:size].ljust(size)
+
+
+def header(fn: VirtualFn, number: int, when: dt.datetime) -> list[Tlv]:
+    """Requisites every document of this FN carries."""
+    reg = fn.registration
+    return [
+        Tlv(1048, reg.user),
+        Tlv(1018, _fixed(reg.inn, 12)),
+        Tlv(1037, _fixed(reg.rn_kkt, 20)),
+        Tlv(1041, _fixed(reg.fn_number, 16)),
+        Tlv(1040, number),
+        Tlv(1012, when.replace(microsecond=0, tzinfo=None)),
+        Tlv(1009, reg.address),
+        Tlv(1187, reg.place),
+        Tlv(1209, 4),
+    ]
+
+
+def registration_body(fn: VirtualFn) -> list[Tlv]:
+    return [Tlv(1062, fn.registration.taxation)]
+
+
+def shift_body(fn: VirtualFn, tags: bytes) -> list[Tlv]:
+    body = [Tlv(1038, fn.shift_number)]
+    if tags:
+        body.extend(check_tags(tags, frozenset({1021, 1203})))
+    return body
+
+
+_VAT_TAGS = {1: (1102, 20, 120), 2: (1103, 10, 110), 3: (1106, 20, 120), 4: (1107, 10, 110),
+             5: (1104, 1, 1), 6: (1105, 1, 1)}
+"""1199 code → (receipt VAT tag, numerator, denominator); 0 % and без НДС carry the turnover.
+Rates 7–12 (5 %, 7 %, 22 %) go to 1115 in the 2026 format, which is not settled — not emitted."""
+
+
+def _item_tlv(item: Item) -> Tlv:
+    extra = {t.tag for t in item.tags}
+    children = [
+        Tlv(1030, item.name),
+        Tlv(1079, item.price),
+        Tlv(1023, item.quantity),
+        Tlv(1043, item.amount),
+        Tlv(1199, item.vat),
+        Tlv(1212, item.subject),
+        Tlv(1214, item.method),
+    ]
+    if 2108 not in extra:
+        children.append(Tlv(2108, 0))
+    children.extend(item.tags)
+    if item.code is not None:
+        code = item.code
+        kind = 1305 if code.code_type in (2, 3, 4) else 1306 if code.code_type in (1, 5) else 1300
+        value = code.gtin_serial[: 32 if kind == 1300 else 38]
+        if 1163 not in extra:
+            children.append(Tlv(1163, TlvList([Tlv(kind, value)])))
+        children.append(Tlv(2102, 0))
+        children.append(Tlv(2106, code.check_result))
+    return Tlv(1059, TlvList(children))
+
+
+def validate_item(item: Item) -> None:
+    """ФЛК of an item as FF46 gave it: every value must fit its tag (e.g. the name in CP866)."""
+    try:
+        encode([_item_tlv(item)])
+    except TlvError as exc:
+        raise FnRefused(E_TAG_NOT_ALLOWED, f"item does not fit FFD: {exc}") from exc
+
+
+def _round_div(value: int, num: int, den: int) -> int:
+    return (value * num * 2 + den) // (den * 2)
+
+
+def receipt_body(
+    fn: VirtualFn, operation: int, items: Iterable[Item], tags: list[Tlv], pay: Payments, taxation: int
+) -> list[Tlv]:
+    items = list(items)
+    total = sum(i.amount for i in items)
+    body = [Tlv(1038, fn.shift_number), Tlv(1042, fn.receipts_in_shift), Tlv(1054, operation),
+            Tlv(1055, taxation)]
+    body.extend(_item_tlv(i) for i in items)
+    body += [Tlv(1020, total), Tlv(1031, pay.cash), Tlv(1081, pay.electronic), Tlv(1215, pay.prepaid),
+             Tlv(1216, pay.credit), Tlv(1217, pay.provision)]
+    by_rate: dict[int, int] = {}
+    for i in items:
+        by_rate[i.vat] = by_rate.get(i.vat, 0) + i.amount
+    for rate in sorted(by_rate):
+        if rate in _VAT_TAGS:
+            tag, num, den = _VAT_TAGS[rate]
+            body.append(Tlv(tag, by_rate[rate] if num == den else _round_div(by_rate[rate], num, den)))
+    coded = [i.code for i in items if i.code is not None]
+    if coded:
+        body.append(Tlv(2107, 0 if all(c.check_result == 15 for c in coded) else 1))
+    body.extend(tags)
+    return body
+
+
+def fiscal_sign(key: bytes, number: int, data: list[Tlv] | bytes) -> int:
+    """ФПД: HMAC-SHA256 over the FD number and the document bytes, first four bytes, big-endian."""
+    raw = data if isinstance(data, bytes) else encode(TlvList(data))
+    digest = hmac.new(key, number.to_bytes(4, "little") + raw, hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def document(form: int, head: list[Tlv], body: list[Tlv], sign: int) -> bytes:
+    """The whole document as one STLV: form code → requisites, 1077 last (6 bytes, ФПД in 2..5)."""
+    fpd = b"\x00\x01" + sign.to_bytes(4, "big")
+    return encode(TlvList([Tlv(form, TlvList([*head, *body, Tlv(1077, fpd)]))]))
+
+
+# ----------------------------------------------------------------------------- persistence
+def _check_to_json(c: CodeCheck) -> dict[str, Any]:
+    d = dataclasses.asdict(c)
+    d["code"] = c.code.hex()
+    d["answer_tlv"] = c.answer_tlv.hex()
+    return d
+
+
+def _check_from_json(d: dict[str, Any]) -> CodeCheck:
+    return CodeCheck(**{**d, "code": bytes.fromhex(d["code"]), "answer_tlv": bytes.fromhex(d["answer_tlv"])})
+
+
+def _tags_hex(tags: list[Tlv]) -> str:
+    return encode(TlvList(tags)).hex()
+
+
+def _tags_from(text: str) -> list[Tlv]:
+    return list(decode(bytes.fromhex(text))) if text else []
+
+
+def dump_state(fn: VirtualFn) -> dict[str, Any]:
+    """Everything a restart needs, as JSON-ready data."""
+    receipt = None
+    if fn.receipt is not None:
+        r = fn.receipt
+        receipt = {
+            "operation": r.operation,
+            "tags": _tags_hex(r.tags),
+            "pending_tags": _tags_hex(r.pending_tags),
+            "pending_code": _check_to_json(r.pending_code) if r.pending_code else None,
+            "items": [
+                {
+                    **{k: getattr(i, k) for k in ("name", "price", "amount", "vat", "subject", "method")},
+                    "quantity": str(i.quantity),
+                    "tags": _tags_hex(i.tags),
+                    "code": _check_to_json(i.code) if i.code else None,
+                }
+                for i in r.items
+            ],
+        }
+    return {
+        "format": 1,
+        "last_fd": fn.last_fd,
+        "shift_number": fn.shift_number,
+        "shift_open": fn.shift_open,
+        "shift_opened_at": fn.shift_opened_at.isoformat() if fn.shift_opened_at else None,
+        "receipts_in_shift": fn.receipts_in_shift,
+        "receipt": receipt,
+        "saved_checks": [_check_to_json(c) for c in fn.saved_checks],
+        "notifications": fn.notifications,
+        "codes_in_notification": fn.codes_in_notification,
+        "archive": [
+            {"number": d.number, "form": d.form, "time": d.time.isoformat(), "sign": d.fiscal_sign,
+             "tlv": d.tlv.hex(), "operation": d.operation, "amount": d.amount, "shift": d.shift}
+            for d in fn.archive.values()
+        ],
+    }
+
+
+def load_state(fn: VirtualFn, data: dict[str, Any]) -> None:
+    """Restore what :func:`dump_state` wrote (KeyError/ValueError/TypeError on a bad file)."""
+    if data.get("format") != 1:
+        raise ValueError(f"unknown state format {data.get('format')!r}")
+    fn.last_fd = int(data["last_fd"])
+    fn.shift_number = int(data["shift_number"])
+    fn.shift_open = bool(data["shift_open"])
+    opened = data["shift_opened_at"]
+    fn.shift_opened_at = dt.datetime.fromisoformat(opened) if opened else None
+    fn.receipts_in_shift = int(data["receipts_in_shift"])
+    fn.saved_checks = [_check_from_json(c) for c in data["saved_checks"]]
+    fn.notifications = int(data["notifications"])
+    fn.codes_in_notification = int(data["codes_in_notification"])
+    fn.archive = {}
+    for d in data["archive"]:
+        doc = ArchivedDocument(
+            number=int(d["number"]), form=int(d["form"]), time=dt.datetime.fromisoformat(d["time"]),
+            fiscal_sign=int(d["sign"]), tlv=bytes.fromhex(d["tlv"]), operation=int(d["operation"]),
+            amount=int(d["amount"]), shift=int(d["shift"]),
+        )
+        fn.archive[doc.number] = doc
+    r = data["receipt"]
+    fn.receipt = None
+    if r is not None:
+        receipt = OpenReceipt(operation=int(r["operation"]))
+        receipt.tags = _tags_from(r["tags"])
+        receipt.pending_tags = _tags_from(r["pending_tags"])
+        receipt.pending_code = _check_from_json(r["pending_code"]) if r["pending_code"] else None
+        for i in r["items"]:
+            receipt.items.append(
+                Item(
+                    name=i["name"], price=int(i["price"]), quantity=Decimal(i["quantity"]),
+                    amount=int(i["amount"]), vat=int(i["vat"]), subject=int(i["subject"]),
+                    method=int(i["method"]), tags=_tags_from(i["tags"]),
+                    code=_check_from_json(i["code"]) if i["code"] else None,
+                )
+            )
+        fn.receipt = receipt
