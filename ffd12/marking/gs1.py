@@ -20,7 +20,7 @@ from ffd12.errors import MarkingCodeError
 from ffd12.marking.model import GS
 from ffd12.marking.templates import CSET82
 
-__all__ = ["CENTURY", "decode_date", "diagnose", "gtin_check_digit", "parse_generic"]
+__all__ = ["CENTURY", "decode_date", "diagnose", "gtin_check_digit", "gtin_valid", "parse_generic"]
 
 CENTURY = 2000
 """Century for two-digit years in AI 17/7003. GS1 picks it from a window around today; a pure
@@ -31,15 +31,20 @@ _BAD_CHAR = re.compile(f"[^{CSET82[1:-1]}{GS}]")
 
 
 def gtin_check_digit(body: str) -> int:
-    """Check digit for the first 13 digits of a GTIN-14.
+    """Check digit for the first 13 digits of a GTIN-14 (weights 3,1,3,… from the right).
 
     >>> gtin_check_digit("0460123456789")
     3
     """
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        total += (ord(ch) - 48) * (3 if i % 2 == 0 else 1)
-    return (10 - total % 10) % 10
+    digits = body.encode("ascii")
+    # 13 digits: the 7 at even indices weigh 3, the 6 at odd indices weigh 1; ASCII '0' is 48
+    total = 3 * sum(digits[0::2]) + sum(digits[1::2]) - 48 * (3 * 7 + 6)
+    return -total % 10
+
+
+def gtin_valid(gtin: str) -> bool:
+    """True when a 14-digit GTIN's last digit is its check digit."""
+    return gtin_check_digit(gtin[:13]) == ord(gtin[13]) - 48
 
 
 def decode_date(value: str, *, ai: str, position: int) -> datetime.date:

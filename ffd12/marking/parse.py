@@ -8,14 +8,15 @@ templates fit), and only then the generic biip fallback for shapes no template k
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 
 from ffd12.errors import MarkingCodeError
 from ffd12.marking.clean import clean
-from ffd12.marking.gs1 import decode_date, diagnose, gtin_check_digit, parse_generic
+from ffd12.marking.gs1 import decode_date, diagnose, gtin_check_digit, gtin_valid, parse_generic
 from ffd12.marking.model import GS, MarkingCode, ProductCode, Repair, control_code
-from ffd12.marking.templates import PACK, TEMPLATES, Template, separator_required
+from ffd12.marking.templates import DISPATCH, PACK, TEMPLATES, Template, separator_required
 
 __all__ = ["PACK_CODE_TYPE", "PACK_PRODUCT_TAG", "SIGNATURE_44_CODE_TYPE", "parse"]
 
@@ -66,20 +67,44 @@ def _assemble(
     repairs: list[Repair],
     strict: bool,
 ) -> MarkingCode:
-    """Build the record from AI → (value, position in the cleaned text)."""
-    gtin = values["01"][0]
-    _gtin_checked(gtin, values["01"][1] + 13, strict, repairs)
-    serial = values["21"][0]
-    key = values.get("91", (None, 0))[0]
-    signature = values.get("92", (None, 0))[0]
-    check = values.get("93", (None, 0))[0]
+    """Build the record from AI → (value, position in the cleaned text) (the generic path)."""
+    gtin, pos = values["01"]
+    _gtin_checked(gtin, pos + 13, strict, repairs)
     expiry = None
     for ai in ("17", "7003"):
         if ai in values:
-            value, pos = values[ai]
-            expiry = decode_date(value[:6], ai=ai, position=pos)
-    weight = int(values["3103"][0]) if "3103" in values else None
-    mrp = int(values["8005"][0]) if "8005" in values else None
+            value, at = values[ai]
+            expiry = decode_date(value[:6], ai=ai, position=at)
+    return _record(
+        raw,
+        canonical,
+        group,
+        gtin,
+        values["21"][0],
+        values["91"][0] if "91" in values else None,
+        values["92"][0] if "92" in values else None,
+        values["93"][0] if "93" in values else None,
+        expiry,
+        int(values["3103"][0]) if "3103" in values else None,
+        int(values["8005"][0]) if "8005" in values else None,
+        repairs,
+    )
+
+
+def _record(
+    raw: str | bytes,
+    canonical: str,
+    group: str,
+    gtin: str,
+    serial: str,
+    key: str | None,
+    signature: str | None,
+    check: str | None,
+    expiry: datetime.date | None,
+    weight: int | None,
+    mrp: int | None,
+    repairs: list[Repair],
+) -> MarkingCode:
     return MarkingCode(
         raw=raw,
         canonical=canonical,
@@ -117,12 +142,30 @@ def _canonical(t: Template, m: re.Match[str]) -> str:
 def _from_match(
     raw: str | bytes, t: Template, m: re.Match[str], canonical: str, repairs: list[Repair], strict: bool
 ) -> MarkingCode:
-    values: dict[str, tuple[str, int]] = {"01": (m.group(1), m.start(1))}
-    for i, f in enumerate(t.fields):
-        value = m.group(3 + 2 * i)
-        if value is not None:
-            values[f.ai] = (value, m.start(3 + 2 * i))
-    return _assemble(raw, canonical, t.group, values, repairs, strict)
+    """Build the record straight from a template match (the hot path: no dicts of values)."""
+    g = m.group
+    gtin = g(1)
+    if not gtin_valid(gtin):
+        _gtin_checked(gtin, m.start(1) + 13, strict, repairs)
+    idx = t.index
+    expiry = None
+    for ai in ("17", "7003"):
+        i = idx.get(ai)
+        if i is not None:
+            expiry = decode_date(g(i)[:6], ai=ai, position=m.start(i))
+    i = idx.get("3103")
+    weight = int(g(i)) if i is not None and g(i) is not None else None
+    i = idx.get("8005")
+    mrp = int(g(i)) if i is not None else None
+    i = idx.get("91")
+    key = g(i) if i is not None else None
+    i = idx.get("92")
+    signature = g(i) if i is not None else None
+    i = idx.get("93")
+    check = g(i) if i is not None else None
+    return _record(
+        raw, canonical, t.group, gtin, g(idx["21"]), key, signature, check, expiry, weight, mrp, repairs
+    )
 
 
 def _pack(raw: str | bytes, m: re.Match[str], repairs: list[Repair], strict: bool) -> MarkingCode:
@@ -236,8 +279,10 @@ def parse(text: str | bytes, *, strict: bool = True) -> MarkingCode:
     'milk'
     """
     if isinstance(text, str):
-        for t, match in _STRICT:
-            m = match(text)
+        # hot path: a code already in canonical form; the first GS and the AI after it pick the template
+        gs_at = text.find(GS, 18)
+        for t in DISPATCH.get((gs_at - 18, text[gs_at + 1 : gs_at + 3]), ()):
+            m = t.strict.fullmatch(text)
             if m is not None:
                 return _from_match(text, t, m, text, [], strict)
     elif isinstance(text, (bytearray, memoryview)):

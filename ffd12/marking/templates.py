@@ -25,7 +25,7 @@ from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 
 from ffd12.marking.model import GS
 
-__all__ = ["PACK", "TEMPLATES", "Field", "PackTemplate", "Template", "separator_required"]
+__all__ = ["DISPATCH", "PACK", "TEMPLATES", "Field", "PackTemplate", "Template", "separator_required"]
 
 CSET82 = r"[!%-?A-Z_a-z\x22]"
 """GS1 character set 82 (the characters allowed in X fields), as a regex class."""
@@ -76,6 +76,7 @@ class Template:
     strict: re.Pattern[str] = field(init=False, compare=False)
     lenient: re.Pattern[str] = field(init=False, compare=False)
     needs_gs: tuple[bool, ...] = field(init=False, compare=False)
+    index: dict[str, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         needs = tuple(separator_required(f.ai) for f in self.fields)
@@ -92,6 +93,8 @@ class Template:
             lenient.append(l_part)
             prev_var = var
         object.__setattr__(self, "needs_gs", needs)
+        # AI → regex group of its value (group 1 is the GTIN, then AI and value per field)
+        object.__setattr__(self, "index", {f.ai: 3 + 2 * i for i, f in enumerate(self.fields)})
         object.__setattr__(self, "strict", re.compile("".join(strict)))
         object.__setattr__(self, "lenient", re.compile("".join(lenient)))
 
@@ -165,3 +168,24 @@ PACK = PackTemplate(
     group="tobacco_pack",
     pattern=re.compile(rf"([0-9]{{14}})({CSET82}{{7}})({CSET82}{{4}})({CSET82}{{4}})"),
 )
+
+
+def _dispatch() -> dict[tuple[int, str], tuple[Template, ...]]:
+    """(serial length, first two characters after the first GS) → templates, for canonical codes.
+
+    In a canonical code the serial (AI 21) is always followed by a GS, so these two facts narrow
+    the strict match to one or two templates.
+    """
+    table: dict[tuple[int, str], list[Template]] = {}
+    for t in TEMPLATES:
+        serial, nxt = t.fields[0], t.fields[1]
+        follow = [nxt.ai[:2]]
+        if nxt.optional and len(t.fields) > 2:
+            follow.append(t.fields[2].ai[:2])
+        for n in serial.lengths:
+            for ai in follow:
+                table.setdefault((n, ai), []).append(t)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+DISPATCH = _dispatch()
