@@ -52,10 +52,14 @@ def _gtin_checked(gtin: str, position: int, strict: bool, repairs: list[Repair])
 
 
 def _code_type(signature: str | None, crypto_code: str | None, crypto_key: str | None) -> int:
+    """Tag 2100 from the tail (spec §2.6): 88 → 2, 44 → 4 (see SIGNATURE_44_CODE_TYPE), 93(4) → 5,
+    no tail → 1 (short code); a tail of any other shape → 0 (not identified)."""
     if signature is not None:
-        return 2 if len(signature) == 88 else SIGNATURE_44_CODE_TYPE
+        if crypto_key is None or crypto_code is not None:
+            return 0
+        return {88: 2, 44: SIGNATURE_44_CODE_TYPE}.get(len(signature), 0)
     if crypto_code is not None:
-        return 5
+        return 5 if len(crypto_code) == 4 and crypto_key is None else 0
     return 1 if crypto_key is None else 0
 
 
@@ -269,6 +273,20 @@ def _generic(raw: str | bytes, cleaned: str, repairs: list[Repair], strict: bool
     return _assemble(raw, "".join(pieces), "unknown", values, repairs, strict)
 
 
+def _is_pack(cleaned: str) -> bool:
+    """A 29-character code that also reads as "01" GTIN "21" serial(11): the valid GTIN decides."""
+    if not (cleaned.startswith("01") and cleaned[2:16].isdigit() and cleaned[16:18] == "21"):
+        return True
+    as_pack, as_gs1 = gtin_valid(cleaned[:14]), gtin_valid(cleaned[2:16])
+    if as_pack and as_gs1:
+        raise MarkingCodeError(
+            "could not read marking code: its 29 characters read both as a tobacco pack code and as"
+            " AI 01 + AI 21 without a crypto tail, with a valid GTIN either way",
+            candidates=(PACK.name, "gs1-short"),
+        )
+    return as_pack
+
+
 def parse(text: str | bytes, *, strict: bool = True) -> MarkingCode:
     """Read one marking code from whatever the scanner, 1C or a keyboard wedge produced.
 
@@ -294,7 +312,7 @@ def parse(text: str | bytes, *, strict: bool = True) -> MarkingCode:
     cleaned, repairs = clean(text)
     if GS not in cleaned:
         m = PACK.pattern.fullmatch(cleaned)
-        if m is not None:
+        if m is not None and _is_pack(cleaned):
             return _pack(text, m, repairs, strict)
     code = _by_templates(text, cleaned, repairs, strict)
     if code is None:

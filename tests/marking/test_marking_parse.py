@@ -290,3 +290,28 @@ def test_non_text_input_is_a_marking_code_error() -> None:
 def test_too_long_input_is_refused() -> None:
     with pytest.raises(MarkingCodeError):
         parse("0" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("tail", "code_type"),
+    [
+        (f"{GS}91FFD0{GS}92{SIG44[:43]}", 0),
+        (f"{GS}93AbCdE", 0),
+        (f"{GS}91FFD0", 0),
+        (f"{GS}92{SIG44}", 0),
+        ("", 1),
+    ],
+)
+def test_unknown_tail_shapes_are_type_0(tail: str, code_type: int) -> None:
+    code = parse(f"01{GTIN}21ABCDEFGHIJK{tail}")
+    assert code.group == "unknown" and code.code_type == code_type
+
+
+def test_29_chars_that_read_as_pack_and_as_gs1_pick_the_valid_gtin() -> None:
+    gs1_short = f"01{GTIN}21ABCDEFGHIJK"  # also 14 digits + 15 characters, but "01046012345678" fails
+    assert len(gs1_short) == 29 and parse(gs1_short).group == "unknown"
+    # "01000000000009" (check digit 9) and "00000000000901" (check digit 1) are both valid GTINs
+    both = "010000000000090121ABCDEFGHIJK"
+    with pytest.raises(MarkingCodeError) as err:
+        parse(both)
+    assert err.value.candidates == ("tobacco-pack", "gs1-short")
