@@ -71,15 +71,25 @@ def overhead() -> None:
         url = emu.host_urls["h"] + CHECK_PATH
         code = Code("5Qbag!mP7sX3Y")
         body = json.dumps({"codes": [code.canonical], "fiscalDriveNumber": "7281440500123456"}).encode()
-        headers = {"X-API-KEY": TOKEN, "Content-Type": "application/json;charset=utf-8", "Accept": "application/json"}
+        headers = {
+            "X-API-KEY": TOKEN,
+            "Content-Type": "application/json;charset=utf-8",
+            "Accept": "application/json",
+        }
         with httpx.Client(trust_env=False) as bare:
+
             def post() -> None:
                 r = bare.post(url, content=body, headers=headers, timeout=1.5)
                 r.raise_for_status()
                 r.json()
 
-            with PermissiveChecker(settings(emu.base_url, None), background_refresh=False) as chk, \
-                 PermissiveChecker(settings(emu.base_url, Path(tmp) / "h.sqlite"), background_refresh=False) as chk_h:  # noqa: E501
+            with (
+                PermissiveChecker(settings(emu.base_url, None), background_refresh=False) as chk,
+                PermissiveChecker(
+                    settings(emu.base_url, Path(tmp) / "h.sqlite"), background_refresh=False
+                ) as chk_h,
+            ):
+
                 def check() -> None:
                     assert chk.check([code]).decisions[0].sell
 
@@ -94,17 +104,23 @@ def overhead() -> None:
                     rounds["check"] += per_call(check, N // 5)
                     rounds["check+history"] += per_call(check_h, N // 5)
         med = {k: statistics.median(v) * 1000 for k, v in rounds.items()}
-        print(f"(a) per check, median of {N} (ms): bare httpx POST {med['bare']:.3f}, "
-              f"check() {med['check']:.3f}, check() with history {med['check+history']:.3f}")
-        print(f"    ratio check()/bare = {med['check'] / med['bare']:.2f}× (target ≤ 1.2×); "
-              f"with history = {med['check+history'] / med['bare']:.2f}×")
+        print(
+            f"(a) per check, median of {N} (ms): bare httpx POST {med['bare']:.3f}, "
+            f"check() {med['check']:.3f}, check() with history {med['check+history']:.3f}"
+        )
+        print(
+            f"    ratio check()/bare = {med['check'] / med['bare']:.2f}× (target ≤ 1.2×); "
+            f"with history = {med['check+history'] / med['bare']:.2f}×"
+        )
 
 
 def dead_best(kind: str) -> None:
     first = HostScenario(name="best", avg_time_ms=5, stall=kind == "stall")
     scenario = CrptScenario(token=TOKEN, hosts=[first, HostScenario(name="next", avg_time_ms=50)], stall_s=5)
-    with CrptEmulator(scenario) as emu, PermissiveChecker(settings(emu.base_url, None),
-                                                          background_refresh=False) as chk:  # fmt: skip
+    with (
+        CrptEmulator(scenario) as emu,
+        PermissiveChecker(settings(emu.base_url, None), background_refresh=False) as chk,
+    ):
         chk.pool.refresh()
         if kind == "refused":
             emu.kill_host("best")
@@ -115,8 +131,10 @@ def dead_best(kind: str) -> None:
         chk.check([Code("5Qbag!mP7sX3Y")])
         second_ms = (time.perf_counter() - t0) * 1000
         assert d.host == emu.host_urls["next"], d
-        print(f"(b) best host {kind}: answer from the next host in {first_ms:.1f} ms "
-              f"(budget 1500 ms, host timeout 700 ms); next check {second_ms:.1f} ms (best host banned)")
+        print(
+            f"(b) best host {kind}: answer from the next host in {first_ms:.1f} ms "
+            f"(budget 1500 ms, host timeout 700 ms); next check {second_ms:.1f} ms (best host banned)"
+        )
 
 
 if __name__ == "__main__":
