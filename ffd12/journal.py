@@ -11,7 +11,7 @@ States and the only legal moves between them (one table, one function that refus
        │  ╲        │  ╲
        │   ╲       │   ╲─▶ pending   (the FN shows the receipt did not close: send again)
        ▼    ▼      ▼
-    failed  cancelled
+    failed  cancelled ──▶ pending    (sold again under the same sale id: restart)
 
 Every transition is its own transaction with ``synchronous=FULL``: when a method returns, the
 state is on disk. A full disk or a locked file is a :class:`~ffd12.errors.JournalError`.
@@ -56,9 +56,10 @@ _TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     PENDING: frozenset({CLOSING, FAILED, CANCELLED}),
     CLOSING: frozenset({DONE, PENDING, CANCELLED}),
     DONE: frozenset(),
-    FAILED: frozenset(),
-    CANCELLED: frozenset(),
+    FAILED: frozenset({PENDING}),
+    CANCELLED: frozenset({PENDING}),
 }
+_FINAL: Final = frozenset({DONE, FAILED, CANCELLED})
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS sales (
@@ -108,8 +109,8 @@ class SaleRecord:
 
     @property
     def finished(self) -> bool:
-        """True once nothing more can happen to this sale."""
-        return not _TRANSITIONS[self.state]
+        """True once the sale has an outcome (done, failed or cancelled)."""
+        return self.state in _FINAL
 
 
 def check_transition(current: str, new: str, *, sale_id: str) -> None:
@@ -210,6 +211,12 @@ class Journal:
         record = self._require(sale_id)
         check_transition(record.state, PENDING, sale_id=sale_id)
         return self._update(sale_id, "state = ?, reason = ?", (PENDING, reason))
+
+    def restart(self, sale_id: str, receipt: bytes) -> SaleRecord:
+        """A failed or cancelled sale is sold again under its id: back to ``pending``."""
+        record = self._require(sale_id)
+        check_transition(record.state, PENDING, sale_id=sale_id)
+        return self._update(sale_id, "state = ?, receipt = ?, reason = NULL", (PENDING, bytes(receipt)))
 
     def fail(self, sale_id: str, *, reason: str) -> SaleRecord:
         """Refused before anything reached the FN (rules, a marking check, a device error)."""
