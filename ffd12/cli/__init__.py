@@ -40,6 +40,11 @@ def _register() -> None:
 
     main.add_command(convert)
     main.add_command(tlv)
+    from ffd12.cli.device import fn, shift, status
+
+    main.add_command(status)
+    main.add_command(shift)
+    main.add_command(fn)
     pass
 
 
