@@ -237,15 +237,14 @@ class TcpServer(_Server):
                 if not data:
                     self._drop_client()
             out, hang, wait = self._step(data)
-            if hang:
-                self._drop_client()
-                continue
             if out and self._client is not None:
                 self._pace(out)
                 try:
                     self._client.sendall(out)
                 except OSError:
                     self._drop_client()
+            if hang:
+                self._drop_client()
 
     def _close(self) -> None:
         if self._client is not None:
@@ -277,13 +276,13 @@ class PipeServer(_Server):
             except LinkError:
                 return  # the cable was hung up
             out, hang, wait = self._step(data)
-            if hang:
-                self.end.close()
-                return
             self._pace(out)
             try:
                 self.end.write(out)
             except LinkError:
+                return
+            if hang:
+                self.end.close()
                 return
 
     def _close(self) -> None:

@@ -173,7 +173,9 @@ class ShtrihDevice:
         self._out.append(ACK)
         answer = self.execute(body)
         if fault.powercut is not None:
+            sent = bytes(self._out)  # the ACK already left before the power went
             self.power_cut(fault.powercut, now=now)
+            self._out += sent
             return
         if fault.close:
             self.hangup = True
