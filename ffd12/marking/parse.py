@@ -38,6 +38,7 @@ _GS1_PRODUCT_TAG = 1305  # spec §4.2: "01" + GTIN + "21" + serial, no GS, no ta
 _UNKNOWN_PRODUCT_TAG = 1300
 _STRICT = tuple((t, t.strict.fullmatch) for t in TEMPLATES)
 _TAIL_AI = re.compile(r"9[123]")
+_TAIL_LENGTHS = {"91": (4,), "92": (44, 88), "93": (4,)}  # spec §4.1
 
 
 def _gtin_checked(gtin: str, position: int, strict: bool, repairs: list[Repair]) -> None:
@@ -243,7 +244,15 @@ def _generic(raw: str | bytes, cleaned: str, repairs: list[Repair], strict: bool
     fault = diagnose(cleaned)
     if fault is not None:
         raise fault
-    pairs = parse_generic(cleaned)
+    try:
+        pairs = parse_generic(cleaned)
+    except MarkingCodeError as err:
+        if GS in cleaned:
+            raise
+        raise MarkingCodeError(
+            f"{err}; the code has no GS separators and fits no product-group template"
+            f" ({len(cleaned)} characters)"
+        ) from None
     values: dict[str, tuple[str, int]] = {}
     pieces: list[str] = []
     pos = 0
@@ -253,7 +262,16 @@ def _generic(raw: str | bytes, cleaned: str, repairs: list[Repair], strict: bool
         pos = cleaned.find(ai + value, pos)
         values[ai] = (value, pos + len(ai))
         pieces.append(ai + value)
+        end = pos + len(ai) + len(value)
         if i + 1 < len(pairs) and separator_required(ai):
+            if cleaned[end : end + 1] != GS:
+                # biip cut a variable-length field at its maximum length: a guess, not a reading
+                raise MarkingCodeError(
+                    f"could not read AI {ai}: no GS ends it and no product-group template fits, so its"
+                    f" length is unknown (a generic split would take {len(value)} characters)",
+                    position=end,
+                    ai=ai,
+                )
             pieces.append(GS)
     serial = values["21"][0] if "21" in values else ""
     if GS not in cleaned and not (values.keys() & {"91", "92", "93"}):
@@ -270,6 +288,15 @@ def _generic(raw: str | bytes, cleaned: str, repairs: list[Repair], strict: bool
     repairs.append(
         Repair(kind="generic", message="No product-group template fits; read as a generic GS1 code.")
     )
+    for ai, lengths in _TAIL_LENGTHS.items():
+        if ai in values and len(values[ai][0]) not in lengths:
+            repairs.append(
+                Repair(
+                    kind="tail_shape",
+                    message=f"Warning: AI {ai} has {len(values[ai][0])} characters where «Честный знак»"
+                    f" codes carry {' or '.join(map(str, lengths))}.",
+                )
+            )
     return _assemble(raw, "".join(pieces), "unknown", values, repairs, strict)
 
 

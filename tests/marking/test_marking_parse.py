@@ -305,6 +305,15 @@ def test_too_long_input_is_refused() -> None:
 def test_unknown_tail_shapes_are_type_0(tail: str, code_type: int) -> None:
     code = parse(f"01{GTIN}21ABCDEFGHIJK{tail}")
     assert code.group == "unknown" and code.code_type == code_type
+    if tail.endswith(SIG44[:43]):
+        assert "AI 92 has 43 characters" in code.repairs[-1].message
+
+
+def test_gsless_code_of_no_known_shape_says_so() -> None:
+    with pytest.raises(MarkingCodeError) as err:
+        parse(f"01{GTIN}21ABCDEFGHIJKLMN91FFD092{SIG44}")
+    assert "no GS ends it" in str(err.value)
+    assert err.value.ai == "21" and err.value.position == 38
 
 
 def test_29_chars_that_read_as_pack_and_as_gs1_pick_the_valid_gtin() -> None:
@@ -315,3 +324,9 @@ def test_29_chars_that_read_as_pack_and_as_gs1_pick_the_valid_gtin() -> None:
     with pytest.raises(MarkingCodeError) as err:
         parse(both)
     assert err.value.candidates == ("tobacco-pack", "gs1-short")
+
+
+def test_gsless_code_biip_cannot_split_says_why() -> None:
+    with pytest.raises(MarkingCodeError) as err:
+        parse(f"01{GTIN}21{'A' * 22}")
+    assert "no GS separators and fits no product-group template (40 characters)" in str(err.value)
