@@ -78,6 +78,7 @@ class HostScenario:
     error_message: str | None = None  # error_message of 5xx bodies ("5000": cross-border down)
     stall: bool = False
     down: bool = False
+    garbage: bool = False  # answer codes/check with HTTP 200 and a body that is not JSON
 
 
 @dataclass(slots=True, kw_only=True)
@@ -373,6 +374,14 @@ class CrptEmulator:
                 server=name, path=CHECK_PATH, status=status, codes=tuple(codes), fiscal_drive_number=fn
             )
         )
+        if status == 200 and host is not None and host.garbage:
+            data = b"<html>502 Bad Gateway</html>"
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+            return
         if status != 200:
             msg = host.error_message if host and host.error_message else f"HTTP {status}"
             h.send_json(status, {"error_message": msg} if status >= 400 else {})

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
+import httpx
 import pytest
 from permissive_helpers import FN, TOKEN, Env, code, core, policy_all
 
 from ffd12.emulator.crpt import CrptScenario, HostScenario
 from ffd12.emulator.lm import LmState
 from ffd12.errors import ConfigError
+from ffd12.marking import parse
 from ffd12.permissive.check import CheckItem, CodeDecision, PermissiveChecker
+from ffd12.permissive.offline import LM_ERRORS, LmNotReady, LmSettings, LocalModuleClient
 from ffd12.permissive.policy import GroupPolicy, Policy
 from ffd12.permissive.pool import CHECK_PATH
 from ffd12.permissive.reasons import REASONS
@@ -330,3 +334,84 @@ def test_policy_per_product_group(make_env: MakeEnv) -> None:
     # no group from the code: the answer's groupIds (8 = milk) choose the policy
     assert chk.check([code("G1", None)]).decisions[0].sell
     assert TOKEN not in repr(chk.settings)
+
+
+def test_unreadable_answer_bans_the_host_and_tries_the_next(make_env: MakeEnv) -> None:
+    env = make_env(CrptScenario(hosts=two_hosts(garbage=True)))
+    chk = env.checker()
+    chk.pool.refresh()
+    d = chk.check([code("GA1")]).decisions[0]
+    assert d.sell and d.host == env.crpt.host_urls["next"]
+    assert chk.history is not None and "bad_answer" in (chk.history.query()[-1].detail or "")
+
+
+def test_hosts_are_ranked_by_avg_time_and_unhealthy_ones_dropped(make_env: MakeEnv) -> None:
+    hosts = [
+        HostScenario(name="slow", avg_time_ms=300),
+        HostScenario(name="sick", avg_time_ms=1, health_code=503),
+        HostScenario(name="fast", avg_time_ms=10),
+        HostScenario(name="mid", avg_time_ms=90),
+    ]
+    env = make_env(CrptScenario(hosts=hosts))
+    chk = env.checker()
+    ranked = chk.pool.refresh()
+    urls = env.crpt.host_urls
+    assert [h.url for h in ranked] == [urls["fast"], urls["mid"], urls["slow"]]
+    assert all(h.latency_ms is not None and h.avg_time_ms is not None for h in ranked)
+    # every host got its health/check
+    assert all(env.crpt.count(n, "/api/v4/true-api/cdn/health/check") == 1 for n in urls)
+
+
+def test_background_refresh_runs_in_its_window_and_stops_on_close(make_env: MakeEnv) -> None:
+    env = make_env()
+    chk = env.checker()
+    assert all(6 * 3600 <= chk.pool.next_refresh_in() <= 7 * 3600 for _ in range(50))
+    fast = replace(chk.settings.pool, refresh_min_s=0.05, refresh_max_s=0.1)
+    settings = replace(chk.settings, pool=fast, history_path=None)
+    bg = PermissiveChecker(settings, background_refresh=True)
+    try:
+        deadline = time.monotonic() + 3
+        while env.crpt.count("base", "/api/v4/true-api/cdn/info") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert env.crpt.count("base", "/api/v4/true-api/cdn/info") >= 2
+        assert bg.pool.loaded
+    finally:
+        bg.close()
+    assert not any(t.name == "ffd12-cdn-refresh" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize(
+    ("status", "error_code"), [("initialization", 4045), ("not_configured", 4045), ("sync_error", 4050)]
+)
+def test_local_module_errors_are_explained(make_env: MakeEnv, status: str, error_code: int) -> None:
+    env = make_env(lm=LmState(status=status))
+    assert env.lm is not None
+    with httpx.Client() as client:
+        lm = LocalModuleClient(LmSettings(url=env.lm.url), client, fiscal_drive_number=FN)
+        assert lm.why_unusable(lm.status()) is not None
+        with pytest.raises(LmNotReady) as info:
+            lm.check(["0104601234567893215Qbag!mP7sX3Yq"])
+        assert info.value.error_code == error_code and LM_ERRORS[error_code] in str(info.value)
+        bad = LocalModuleClient(LmSettings(url=env.lm.url, password="wrong"), client)
+        with pytest.raises(ConfigError, match="401"):
+            bad.status()
+
+
+def test_real_marking_code_and_its_tag_1260(make_env: MakeEnv) -> None:
+    scanned = (
+        "0104601234567893215Qbag!mP7sX3Yq<GS>91FFD0<GS>92dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdGtleXRlc3RrZXk="
+    )
+    parsed = parse(scanned)
+    env = make_env()
+    d = env.checker().check([parsed]).decisions[0]
+    assert d.sell and env.crpt.requests[-1].codes == (parsed.canonical,)
+    assert d.requisite is not None
+    tlv = to_tlv(d.requisite)
+    assert tlv.tag == 1260
+    assert [(c.tag, c.value) for c in tlv.value] == [
+        (1262, "030"),
+        (1263, "21.11.2023"),
+        (1264, "1944"),
+        (1265, d.requisite.value),
+    ]
+    assert parsed.canonical not in repr(d.masked)
