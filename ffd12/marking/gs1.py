@@ -71,7 +71,7 @@ def parse_generic(text: str) -> list[tuple[str, str]]:
     try:
         message = GS1Message.parse(text, config=_BIIP_CONFIG)
     except Exception as exc:  # biip raises ParseError, but a fallback must never leak anything else
-        raise MarkingCodeError(f"could not read marking code: {exc}") from None
+        raise MarkingCodeError(f"could not read marking code: {str(exc).rstrip('.')}") from None
     return [(es.ai.ai, es.value) for es in message.element_strings]
 
 
