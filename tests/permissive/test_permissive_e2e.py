@@ -21,6 +21,7 @@ from ffd12.permissive.policy import GroupPolicy, Policy
 from ffd12.permissive.pool import CHECK_PATH
 from ffd12.permissive.reasons import REASONS
 from ffd12.permissive.tokens import TokenRejected, parse_xapikey
+from ffd12.tlv.industry import to_tlv
 
 MakeEnv = Callable[..., Env]
 
