@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import struct
+from codecs import charmap_decode as _charmap_decode
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from encodings.cp866 import decoding_table as _CP866_TABLE
 
 from ffd12.errors import TlvError
 from ffd12.tlv.nodes import Tlv, TlvList, TlvValue
@@ -35,7 +37,6 @@ MAX_DEPTH = 8
 #: Items are addressed by position in error paths even when first (``1059[0]``).
 _ALWAYS_INDEXED = frozenset({1059})
 #: Control bytes that never occur in FFD text; GS (0x1D, in КМ), TAB, LF and CR are allowed.
-_BAD_TEXT_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f]")
 _BAD_TEXT_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f]")
 
 _HEADER = struct.Struct("<HH")  # layouts.HEADER, §1.1
@@ -63,11 +64,17 @@ def _d_fvln(buf: bytes, start: int, end: int) -> Decimal:
     return Decimal(mantissa).scaleb(-buf[start])
 
 
+def _bad_text(text: str, start: int) -> str:
+    bad = _BAD_TEXT_CHARS.search(text)
+    at = start + (bad.start() if bad else 0)
+    return f"could not decode CP866 text: control byte 0x{ord(bad.group()) if bad else 0:02X} at {at}"
+
+
 def _d_string(buf: bytes, start: int, end: int) -> str:
-    bad = _BAD_TEXT_BYTES.search(buf, start, end)
-    if bad is not None:
-        raise _Bad(f"could not decode CP866 text: control byte 0x{buf[bad.start()]:02X} at {bad.start()}")
-    return buf[start:end].decode("cp866")
+    text: str = _charmap_decode(buf[start:end], "strict", _CP866_TABLE)[0]
+    if not text.isprintable() and _BAD_TEXT_CHARS.search(text):
+        raise _Bad(_bad_text(text, start))
+    return text
 
 
 def _d_fixed_string(buf: bytes, start: int, end: int) -> str:
@@ -198,6 +205,23 @@ def _plan_row(tag: int) -> _Plan:
 
 
 _PLAN: dict[int, _Plan] = {tag: _plan_row(tag) for tag in TAGS}
+# The decode loop's view of the plan: (min length, max length, way, decoder). ``way`` lets the loop
+# read the commonest types inline (a function call costs as much as the typing itself).
+_CALL, _NEST, _BYTE, _UINT, _TEXT = range(5)
+_WAYS: dict[_Decoder | None, int] = {None: _NEST, _d_byte: _BYTE, _d_uint: _UINT, _d_string: _TEXT}
+_DECODE_PLAN: dict[int, tuple[int, int, int, _Decoder | None]] = {
+    tag: (row[0], row[1], _WAYS.get(row[2], _CALL), row[2]) for tag, row in _PLAN.items()
+}
+# Tlv is frozen: the decode loop fills the two slots directly, which is what its __init__ does.
+_new_node = object.__new__
+_set_tag = Tlv.__dict__["tag"].__set__
+_set_value = Tlv.__dict__["value"].__set__
+_new_list = tuple.__new__
+# Short scalar requisites repeat a lot (VAT rate, flags, 1262 "030", 1263 date…): nodes are
+# immutable, so one decoded node is shared by every identical TLV (key: its whole bytes). Bounded.
+_INTERN_LEN = 16
+_INTERN_SIZE = 4096
+_INTERNED: dict[bytes, Tlv] = {}
 
 
 def _segment(tag: int, siblings: list[Tlv] | Iterable[Tlv]) -> str:
@@ -220,8 +244,11 @@ def decode(data: bytes | bytearray | memoryview) -> TlvList:
 
 def _decode_list(buf: bytes, pos: int, end: int, depth: int) -> TlvList:
     items: list[Tlv] = []
+    append = items.append
     unpack = _HEADER.unpack_from
-    plan = _PLAN
+    plan = _DECODE_PLAN.get
+    interned = _INTERNED.get
+    from_bytes = int.from_bytes
     while pos < end:
         if end - pos < 4:
             raise TlvError(f"truncated TLV header: expected 4 bytes, got {end - pos}", offset=pos)
@@ -234,19 +261,34 @@ def _decode_list(buf: bytes, pos: int, end: int, depth: int) -> TlvList:
                 path=_segment(tag, items),
                 offset=pos,
             )
-        row = plan.get(tag)
+        if length <= _INTERN_LEN:
+            key = buf[pos:stop]
+            node = interned(key)
+            if node is not None:
+                append(node)
+                pos = stop
+                continue
+        row = plan(tag)
         value: TlvValue
         if row is None:
             value = buf[start:stop]
         else:
-            min_len, max_len, decoder, _, _ = row
-            if length > max_len or length < min_len:
+            min_len, max_len, way, decoder = row
+            if not min_len <= length <= max_len:
                 raise TlvError(
                     f"bad length for tag {tag}: expected {min_len}..{max_len} bytes, got {length}",
                     path=_segment(tag, items),
                     offset=pos,
                 )
-            if decoder is None:
+            if way == _BYTE:
+                value = buf[start]
+            elif way == _UINT:
+                value = from_bytes(buf[start:stop], "little")
+            elif way == _TEXT:
+                value = _charmap_decode(buf[start:stop], "strict", _CP866_TABLE)[0]
+                if not value.isprintable() and _BAD_TEXT_CHARS.search(value):
+                    raise TlvError(_bad_text(value, start), path=_segment(tag, items), offset=start)
+            elif way == _NEST:
                 if depth >= MAX_DEPTH:
                     raise TlvError(
                         f"STLV nested deeper than {MAX_DEPTH}", path=_segment(tag, items), offset=pos
@@ -257,12 +299,19 @@ def _decode_list(buf: bytes, pos: int, end: int, depth: int) -> TlvList:
                     raise _nest(exc, _segment(tag, items)) from None
             else:
                 try:
-                    value = decoder(buf, start, stop)
+                    value = decoder(buf, start, stop)  # type: ignore[misc]
                 except _Bad as exc:
                     raise TlvError(str(exc), path=_segment(tag, items), offset=start) from None
-        items.append(Tlv(tag, value))
+        node = _new_node(Tlv)
+        _set_tag(node, tag)
+        _set_value(node, value)
+        append(node)
+        if length <= _INTERN_LEN and row is not None and row[2] != _NEST:
+            if len(_INTERNED) >= _INTERN_SIZE:
+                _INTERNED.clear()
+            _INTERNED[key] = node
         pos = stop
-    return TlvList(items)
+    return _new_list(TlvList, items)
 
 
 # ---------------------------------------------------------------- encode
