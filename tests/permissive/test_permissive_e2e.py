@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +15,7 @@ from permissive_helpers import FN, TOKEN, Env, code, core, policy_all
 
 from ffd12.emulator.crpt import CrptScenario, HostScenario
 from ffd12.emulator.lm import LmState
-from ffd12.errors import ConfigError
+from ffd12.errors import ConfigError, JournalError
 from ffd12.marking import parse
 from ffd12.permissive.check import CheckItem, CodeDecision, PermissiveChecker
 from ffd12.permissive.offline import LM_ERRORS, LmNotReady, LmSettings, LocalModuleClient
@@ -416,3 +418,29 @@ def test_real_marking_code_and_its_tag_1260(make_env: MakeEnv) -> None:
         (1265, d.requisite.value),
     ]
     assert parsed.canonical not in repr(d.masked)
+
+
+def test_a_history_that_cannot_be_written_stops_the_sale(make_env: MakeEnv) -> None:
+    env = make_env()
+    chk = env.checker()
+    assert chk.history is not None
+    locker = sqlite3.connect(chk.history.path, isolation_level=None)
+    try:
+        chk.history._db.execute("PRAGMA busy_timeout = 100")
+        locker.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(JournalError, match="locked"):
+            chk.check([code("J1")])
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+
+
+def test_logs_carry_neither_token_nor_full_code(make_env: MakeEnv, caplog: pytest.LogCaptureFixture) -> None:
+    env = make_env(CrptScenario(hosts=two_hosts(status=500)))
+    chk = env.checker()
+    c = code("LOG1")
+    with caplog.at_level(logging.DEBUG, logger="ffd12"):
+        chk.check([c])
+    assert caplog.records
+    assert TOKEN not in caplog.text
+    assert c.serial not in " ".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)

@@ -209,7 +209,7 @@ def test_other_readers() -> None:
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=6),
-    max_leaves=30,
+    max_leaves=12,
 )
 _fields = st.sampled_from(
     [
@@ -254,7 +254,7 @@ _envelopes = st.fixed_dictionaries(
 _READERS = [parse_check_answer, parse_lm_v2_answer, parse_cdn_info, parse_health, parse_lm_status]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(body=st.one_of(st.binary(max_size=200), _envelopes.map(lambda d: json.dumps(d).encode())))
 def test_readers_raise_only_typed_errors(body: bytes) -> None:
     for reader in _READERS:
