@@ -247,13 +247,13 @@ class VirtualFn:
     def add_item(self, item: fndocs.Item) -> None:
         """A предмет расчета; tags and a code sent before it (tags-first models) attach to it."""
         receipt = self._open_receipt()
-        fndocs.validate_item(item)
-        if receipt.pending_tags:
-            item.tags.extend(receipt.pending_tags)
-            receipt.pending_tags.clear()
-        if receipt.pending_code is not None:
-            item.code = receipt.pending_code
-            receipt.pending_code = None
+        candidate = fndocs.Item(**{**{f: getattr(item, f) for f in fndocs.ITEM_FIELDS},
+                                   "tags": [*item.tags, *receipt.pending_tags],
+                                   "code": receipt.pending_code or item.code})
+        fndocs.validate_item(candidate)
+        item.tags, item.code = candidate.tags, candidate.code
+        receipt.pending_tags.clear()
+        receipt.pending_code = None
         receipt.items.append(item)
         self._save()
 
@@ -292,9 +292,9 @@ class VirtualFn:
         if not receipt.items:
             raise FnRefused(E_BAD_STATE, "receipt has no items")
         codes = sum(1 for item in receipt.items if item.code is not None)
-        self.receipts_in_shift += 1
-        body = fndocs.receipt_body(self, receipt.operation, receipt.items, receipt.tags, payments, taxation)
+        body = fndocs.receipt_body(self, receipt, payments, taxation, number=self.receipts_in_shift + 1)
         total = sum(item.amount for item in receipt.items)
+        self.receipts_in_shift += 1
         self.receipt = None
         self.saved_checks.clear()
         if codes:
@@ -376,6 +376,7 @@ class VirtualFn:
         receipt = self._open_receipt()
         if receipt.operation not in (1, 2):
             raise FnRefused(E_INVALID_OPERATION, "marking codes only in приход / возврат прихода")
+        fndocs.validate_code(code)
         implicit = False
         check = next((c for c in self.saved_checks if c.code == code), None)
         if check is None:

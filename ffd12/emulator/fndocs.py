@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -269,6 +269,24 @@ _VAT_TAGS = {1: (1102, 20, 120), 2: (1103, 10, 110), 3: (1106, 20, 120), 4: (110
 Rates 7–12 (5 %, 7 %, 22 %) go to 1115 in the 2026 format, which is not settled — not emitted."""
 
 
+ITEM_FIELDS = ("name", "price", "quantity", "amount", "vat", "subject", "method")
+
+
+def product_code(check: CodeCheck) -> Tlv:
+    """Tag 1163 for a checked code: 1305 (GS1.М) for DataMatrix codes with a crypto tail, 1306
+    (КМК) for short and tobacco codes, 1300 (not recognised) otherwise."""
+    kind = 1305 if check.code_type in (2, 3, 4) else 1306 if check.code_type in (1, 5) else 1300
+    return Tlv(1163, TlvList([Tlv(kind, check.gtin_serial[: 32 if kind == 1300 else 38])]))
+
+
+def validate_code(code: bytes) -> None:
+    """Refuse a code whose 1163 value cannot be written in FFD (e.g. bytes with no CP866 form)."""
+    try:
+        encode([product_code(classify_code(code, 1, key_fails=False))])
+    except TlvError as exc:
+        raise FnRefused(E_TAG_NOT_ALLOWED, f"marking code does not fit tag 1163: {exc.reason}") from exc
+
+
 def _item_tlv(item: Item) -> Tlv:
     extra = {t.tag for t in item.tags}
     children = [
@@ -285,10 +303,8 @@ def _item_tlv(item: Item) -> Tlv:
     children.extend(item.tags)
     if item.code is not None:
         code = item.code
-        kind = 1305 if code.code_type in (2, 3, 4) else 1306 if code.code_type in (1, 5) else 1300
-        value = code.gtin_serial[: 32 if kind == 1300 else 38]
         if 1163 not in extra:
-            children.append(Tlv(1163, TlvList([Tlv(kind, value)])))
+            children.append(product_code(code))
         children.append(Tlv(2102, 0))
         children.append(Tlv(2106, code.check_result))
     return Tlv(1059, TlvList(children))
@@ -307,11 +323,15 @@ def _round_div(value: int, num: int, den: int) -> int:
 
 
 def receipt_body(
-    fn: VirtualFn, operation: int, items: Iterable[Item], tags: list[Tlv], pay: Payments, taxation: int
+    fn: VirtualFn, receipt: OpenReceipt, pay: Payments, taxation: int, *, number: int
 ) -> list[Tlv]:
-    items = list(items)
+    """Requisites of a кассовый чек (form 3) after the common header; ``number`` is tag 1042.
+
+    Raises :class:`FnRefused` (0x33) when a value cannot be written, before anything changes.
+    """
+    items, tags = receipt.items, receipt.tags
     total = sum(i.amount for i in items)
-    body = [Tlv(1038, fn.shift_number), Tlv(1042, fn.receipts_in_shift), Tlv(1054, operation),
+    body = [Tlv(1038, fn.shift_number), Tlv(1042, number), Tlv(1054, receipt.operation),
             Tlv(1055, taxation)]
     body.extend(_item_tlv(i) for i in items)
     body += [Tlv(1020, total), Tlv(1031, pay.cash), Tlv(1081, pay.electronic), Tlv(1215, pay.prepaid),
@@ -327,6 +347,10 @@ def receipt_body(
     if coded:
         body.append(Tlv(2107, 0 if all(c.check_result == 15 for c in coded) else 1))
     body.extend(tags)
+    try:
+        encode(body)
+    except TlvError as exc:
+        raise FnRefused(E_TAG_NOT_ALLOWED, f"receipt does not fit FFD: {exc}") from exc
     return body
 
 

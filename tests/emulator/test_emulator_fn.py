@@ -292,3 +292,25 @@ def test_notification_area_full_blocks_marking(fn: VirtualFn) -> None:
     assert exc.value.code == 0xA2 and fn.mark_state is MarkState.BLOCKED
     fn.notifications = 0
     assert fn.decide(2) == 0 and fn.mark_state is MarkState.IDLE
+
+
+def test_code_that_cannot_be_written_is_refused_before_binding(fn: VirtualFn) -> None:
+    fn.open_shift()
+    fn.open_receipt(1)
+    fn.add_item(shoes())
+    with pytest.raises(FnRefused) as exc:
+        fn.bind_code(b"01046012345678932\xe9\xff" + GS + b"93abcd")
+    assert exc.value.code == 0x33
+    assert fn.receipt is not None and fn.receipt.items[0].code is None and fn.saved_checks == []
+
+
+def test_tags_first_model_attaches_to_the_next_item(fn: VirtualFn) -> None:
+    fn.open_shift()
+    fn.open_receipt(1)
+    fn.add_item_tags(encode([Tlv(2108, 11)]), before_item=True)
+    fn.bind_code(KM44, before_item=True)
+    fn.add_item(shoes())
+    assert fn.receipt is not None
+    item = fn.receipt.items[0]
+    assert item.tags == [Tlv(2108, 11)] and item.code is not None and item.code.code == KM44
+    assert fn.receipt.pending_tags == [] and fn.receipt.pending_code is None
