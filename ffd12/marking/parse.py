@@ -18,7 +18,7 @@ from ffd12.marking.gs1 import decode_date, diagnose, gtin_check_digit, gtin_vali
 from ffd12.marking.model import GS, MarkingCode, ProductCode, Repair, control_code
 from ffd12.marking.templates import DISPATCH, PACK, TEMPLATES, Template, separator_required
 
-__all__ = ["PACK_CODE_TYPE", "PACK_PRODUCT_TAG", "SIGNATURE_44_CODE_TYPE", "parse"]
+__all__ = ["NO_TAIL_CODE_TYPE", "PACK_CODE_TYPE", "PACK_PRODUCT_TAG", "SIGNATURE_44_CODE_TYPE", "parse"]
 
 log = logging.getLogger("ffd12.marking")
 
@@ -30,12 +30,15 @@ case of every group in circulation today — unverified against the FNS text."""
 PACK_CODE_TYPE = 1
 """Tag 2100 for the 29-character tobacco pack code («короткий КМ»). Unverified."""
 
+NO_TAIL_CODE_TYPE = 1
+"""Tag 2100 for a GS1 code with 01 + 21 and no crypto tail (e.g. a product code read back from a
+receipt). Read as a short code like the pack; unverified — 0 (not identified) is the other reading."""
+
 PACK_PRODUCT_TAG = 1306
 """Tag 1163 child for the tobacco pack code: 1306 КТ КМК (spec §2.2), value GTIN + serial.
 The value layout is unverified (the FFD text was not available)."""
 
 _GS1_PRODUCT_TAG = 1305  # spec §4.2: "01" + GTIN + "21" + serial, no GS, no tail
-_UNKNOWN_PRODUCT_TAG = 1300
 _STRICT = tuple((t, t.strict.fullmatch) for t in TEMPLATES)
 _TAIL_AI = re.compile(r"9[123]")
 _TAIL_LENGTHS = {"91": (4,), "92": (44, 88), "93": (4,)}  # spec §4.1
@@ -61,7 +64,7 @@ def _code_type(signature: str | None, crypto_code: str | None, crypto_key: str |
         return {88: 2, 44: SIGNATURE_44_CODE_TYPE}.get(len(signature), 0)
     if crypto_code is not None:
         return 5 if len(crypto_code) == 4 and crypto_key is None else 0
-    return 1 if crypto_key is None else 0
+    return NO_TAIL_CODE_TYPE if crypto_key is None else 0
 
 
 def _assemble(
