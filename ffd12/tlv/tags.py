@@ -73,13 +73,15 @@ B, U16, U32, VLN, FVLN, S, T, BA, STLV = (
 DOCUMENT_MAX = 0xFFFF
 #: 1265 max: SHTRIH says 265, the FFD figure recalled is 256; we keep the safer 256 (spec §3, unverified).
 INDUSTRY_VALUE_MAX = 256
-#: 1260/1261 STLV max per SHTRIH; 4+3+4+10+4+32+4+256 = 317 would not fit, so it is unverified (spec §3).
-INDUSTRY_STLV_MAX = 302
+#: 1260/1261 STLV max: SHTRIH says 302, but four full children take 4+3+4+10+4+32+4+256 = 317, and the
+#: fiscal_data crate (FDR in the spec) says 317; we take 317 (spec §3 open point 1, unverified).
+INDUSTRY_STLV_MAX = 317
 #: 1115/1119/1120 (VAT 2025/2026) lengths are not given anywhere (spec §2.1 "?"): chosen, unverified.
 VAT_SUMS_STLV_MAX = 512
 VAT_RATE_SUM_STLV_MAX = 64
-#: 1245 code of the identity document: SHTRIH says "32 F", the codes are 2 digits; we allow ≤ 32, unverified.
-BUYER_DOC_CODE_MAX = 32
+#: 1245 code of the identity document: SHTRIH says "32 F", the codes are 2 digits (21, 22, …) and the
+#: fiscal_data crate says 2; we allow ≤ 2 (unverified).
+BUYER_DOC_CODE_MAX = 2
 
 RECEIPTS = (3, 4, 31, 41)  # кассовый чек, БСО, и их коррекции
 CORRECTIONS = (31, 41)
@@ -111,6 +113,7 @@ _DOCUMENTS: tuple[tuple[int, str], ...] = (
 )
 
 # number, Russian name, type, max bytes, parents, FNS JSON name — spec §2.1–§2.5, §3.
+# JSON names of the (extra) rows: the FR_Operator tag → FNS JSON map (FRO in the spec), unverified.
 _ROWS: tuple[_Row, ...] = (
     # §2.1 receipt header, totals, VAT sums
     (1008, "телефон или электронный адрес покупателя", S, 64, RECEIPTS, "buyerPhoneOrAddress"),
@@ -148,7 +151,7 @@ _ROWS: tuple[_Row, ...] = (
     (1084, "дополнительный реквизит пользователя", STLV, 320, RECEIPTS, "properties"),
     (1085, "наименование дополнительного реквизита пользователя", S, 64, (1084,), "propertyName"),
     (1086, "значение дополнительного реквизита пользователя", S, 256, (1084,), "propertyValue"),
-    (1125, "признак расчета в сети «Интернет»", B, 1, RECEIPTS, None),
+    (1125, "признак расчета в сети «Интернет»", B, 1, RECEIPTS, "internetPayment"),
     (2107, "результаты проверки маркированных товаров", B, 1, RECEIPTS, "checkingLabeledProdResult"),
     # §2.2 предмет расчета and its children
     (1059, "предмет расчета", STLV, 1024, RECEIPTS, "items"),
@@ -191,7 +194,7 @@ _ROWS: tuple[_Row, ...] = (
     (1305, "КТ GS1.М", S, 38, (1163,), "gs1m"),
     (1306, "КТ КМК", S, 38, (1163,), "kmk"),
     (1307, "КТ МИ", S, 20, (1163,), "mi"),
-    (1308, "КТ ЕГАИС-2.0", S, 33, (1163,), "egais2"),
+    (1308, "КТ ЕГАИС-2.0", S, 33, (1163,), "egais2"),  # SHTRIH 33 F; fiscal_data says 23 F (unverified)
     (1309, "КТ ЕГАИС-3.0", S, 14, (1163,), "egais3"),
     (1320, "КТ Ф.1", S, 32, (1163,), "f1"),
     (1321, "КТ Ф.2", S, 32, (1163,), "f2"),
@@ -246,48 +249,48 @@ _ROWS: tuple[_Row, ...] = (
     (2007, "данные о маркированном товаре", STLV, 512, (82,), None),
     (2100, "тип кода маркировки", B, 1, (81, 82, 2007), None),
     (2101, "идентификатор товара", S, 34, (81, 82, 2007), None),
-    (2104, "количество непереданных уведомлений", U32, 4, REPORTS, None),
+    (2104, "количество непереданных уведомлений", U32, 4, REPORTS, "undeliveredNotificationsNumber"),
     (2105, "коды обработки запроса", B, 1, (83,), None),
     (2109, "ответ ОИСМ о статусе товара", B, 1, (83,), None),
     (2110, "присвоенный статус товара", B, 1, (82, 84, 2007), None),
     (2111, "коды обработки уведомления", B, 1, (84,), None),
-    (2112, "признак некорректных кодов маркировки", B, 1, REPORTS, None),
-    (2113, "признак некорректных запросов и уведомлений", B, 1, REPORTS, None),
+    (2112, "признак некорректных кодов маркировки", B, 1, REPORTS, "invalidLabelCodesSign"),
+    (2113, "признак некорректных запросов и уведомлений", B, 1, REPORTS, "invalidRequestsNotificationsSign"),
     (2114, "дата и время запроса", T, 4, (81, 83), None),
     (2116, "вид операции", B, 1, (82,), None),
     (1011, "часовая зона", B, 1, RECEIPTS, None),
     # (extra) registration, shift and state reports — so whole FN documents decode
-    (1001, "признак автоматического режима", B, 1, (1, 11), None),
-    (1002, "признак автономного режима", B, 1, (1, 11), None),
-    (1013, "заводской номер ККТ", S, 20, ALL_DOCS, None),
-    (1017, "ИНН ОФД", S, 12, (1, 11), None),
+    (1001, "признак автоматического режима", B, 1, (1, 11), "autoMode"),
+    (1002, "признак автономного режима", B, 1, (1, 11), "offlineMode"),
+    (1013, "заводской номер ККТ", S, 20, ALL_DOCS, "kktNumber"),
+    (1017, "ИНН ОФД", S, 12, (1, 11), "ofdInn"),
     (1018, "ИНН пользователя", S, 12, ALL_DOCS, "userInn"),
-    (1036, "номер автомата", S, 20, ALL_DOCS, None),
-    (1046, "наименование ОФД", S, 256, (1, 11), None),
+    (1036, "номер автомата", S, 20, ALL_DOCS, "machineNumber"),
+    (1046, "наименование ОФД", S, 256, (1, 11), "ofdName"),
     (1048, "наименование пользователя", S, 256, ALL_DOCS, "user"),
-    (1056, "признак шифрования", B, 1, (1, 11), None),
+    (1056, "признак шифрования", B, 1, (1, 11), "encryptionSign"),
     (1060, "адрес сайта ФНС", S, 256, ALL_DOCS, "fnsUrl"),
-    (1062, "системы налогообложения", B, 1, (1, 11), None),
-    (1097, "количество непереданных ФД", U32, 4, REPORTS, None),
-    (1098, "дата и время первого из непереданных ФД", T, 4, REPORTS, None),
+    (1062, "системы налогообложения", B, 1, (1, 11), "taxationType"),
+    (1097, "количество непереданных ФД", U32, 4, REPORTS, "notTransmittedDocumentsQuantity"),
+    (1098, "дата и время первого из непереданных ФД", T, 4, REPORTS, "notTransmittedDocumentsDateTime"),
     (1101, "код причины перерегистрации", B, 1, (11,), None),
-    (1108, "признак ККТ для расчетов только в Интернет", B, 1, (1, 11), None),
-    (1109, "признак расчетов за услуги", B, 1, (1, 11), None),
-    (1110, "признак АС БСО", B, 1, (1, 11), None),
-    (1111, "общее количество ФД за смену", U32, 4, (5,), None),
+    (1108, "признак ККТ для расчетов только в Интернет", B, 1, (1, 11), "internetSign"),
+    (1109, "признак расчетов за услуги", B, 1, (1, 11), "serviceSign"),
+    (1110, "признак АС БСО", B, 1, (1, 11), "bsoSign"),
+    (1111, "общее количество ФД за смену", U32, 4, (5,), "documentsQuantity"),
     (1117, "адрес электронной почты отправителя чека", S, 64, ALL_DOCS, "sellerAddress"),
-    (1118, "количество кассовых чеков (БСО) за смену", U32, 4, (5,), None),
-    (1126, "признак проведения лотереи", B, 1, (1, 11), None),
-    (1188, "версия ККТ", S, 8, REPORTS, None),
-    (1189, "версия ФФД ККТ", B, 1, REPORTS, None),
-    (1190, "версия ФФД ФН", B, 1, REPORTS, None),
-    (1193, "признак проведения азартных игр", B, 1, (1, 11), None),
-    (1205, "коды причин изменения сведений о ККТ", U32, 4, (11,), None),
-    (1206, "сообщение оператора", B, 1, (2, 5, 21), None),
-    (1207, "признак торговли подакцизными товарами", B, 1, (1, 11), None),
-    (1213, "ресурс ключей ФП", U16, 2, REPORTS, None),
-    (1221, "признак установки принтера в автомате", B, 1, (1, 11), None),
-    (1290, "признаки условий применения ККТ", U32, 4, (1, 11), None),
+    (1118, "количество кассовых чеков (БСО) за смену", U32, 4, (5,), "receiptQuantity"),
+    (1126, "признак проведения лотереи", B, 1, (1, 11), "lotterySign"),
+    (1188, "версия ККТ", S, 8, REPORTS, "kktVersion"),
+    (1189, "версия ФФД ККТ", B, 1, REPORTS, "documentKktVersion"),
+    (1190, "версия ФФД ФН", B, 1, REPORTS, "documentFdVersion"),
+    (1193, "признак проведения азартных игр", B, 1, (1, 11), "gamblingSign"),
+    (1205, "коды причин изменения сведений о ККТ", U32, 4, (11,), "correctionKktReasonCode"),
+    (1206, "сообщение оператора", B, 1, (2, 5, 21), "operatorMessage"),
+    (1207, "признак торговли подакцизными товарами", B, 1, (1, 11), "exciseDutyProductSign"),
+    (1213, "ресурс ключей ФП", U16, 2, REPORTS, "fdKeyResource"),
+    (1221, "признак установки принтера в автомате", B, 1, (1, 11), "printInMachineSign"),
+    (1290, "признаки условий применения ККТ", U32, 4, (1, 11), "usageConditionSigns"),
 )
 
 # Strings and byte arrays that are always exactly their length (spec §1.2 "fixed-length strings").
@@ -295,10 +298,10 @@ _FIXED = frozenset(
     {1016, 1017, 1018, 1037, 1041, 1077, 1203, 1226, 1228, 1230, 1243, 1244, 1263,
      1301, 1302, 1303, 1307, 1308, 1309, 2115}
 )
-_REPEATABLE = frozenset({1059, 1084, 1119, 1260, 1073})
+_REPEATABLE = frozenset({1059, 1119, 1260, 1073})
 # Spec confidence L/M-with-doubt, or not in the spec's tables at all.
 _UNVERIFIED = frozenset(
-    {1115, 1119, 1120, 1125, 1011, 1177, 1245, 1265, 1260, 1261, 2005, 2101, 2107,
+    {1115, 1119, 1120, 1125, 1011, 1308, 1177, 1245, 1265, 1260, 1261, 2005, 2101, 2107,
      1005, 1016, 1026, 1044, 1073, 1074, 1075,
      1001, 1002, 1013, 1017, 1018, 1036, 1046, 1048, 1056, 1060, 1062, 1097, 1098, 1101, 1108,
      1109, 1110, 1111, 1117, 1118, 1126, 1188, 1189, 1190, 1193, 1205, 1206, 1207, 1213, 1221, 1290}

@@ -61,7 +61,7 @@ def test_length_past_buffer_deep_path() -> None:
         (tlv(1037, b"12345"), "1037"),  # fixed 20
         (tlv(1077, b"\x00" * 5), "1077"),  # byte array fixed 6
         (tlv(1012, b"\x00" * 3), "1012"),  # unixtime 4
-        (tlv(1260, tlv(1265, b"x" * 299)), "1260"),  # STLV over 302
+        (tlv(1260, tlv(9999, b"x" * 314)), "1260"),  # STLV over 317
     ],
 )
 def test_length_against_the_dictionary(wire: bytes, path: str) -> None:

@@ -18,7 +18,7 @@ from ffd12.errors import TlvError
 from ffd12.tlv import Tlv, TlvList, decode, encode, jsonio
 from ffd12.tlv.fns_json import from_fns_json, to_fns_json
 
-SERVICE = ("metadata", "region", "messageFiscalSign")
+SERVICE = ("numberKkt", "metadata", "redefine_mask", "region", "messageFiscalSign")
 
 
 def load(fixtures_dir: Path) -> dict[str, Any]:
@@ -79,9 +79,9 @@ def test_missing_code_wrappers_and_integer_datetime() -> None:
 
 
 def test_tags_without_json_name_use_their_number() -> None:
-    doc = Tlv(3, TlvList([Tlv(1125, 1), Tlv(9999, b"\x01\x02")]))
+    doc = Tlv(3, TlvList([Tlv(1011, 1), Tlv(9999, b"\x01\x02")]))
     obj = to_fns_json(doc)
-    assert obj == {"code": 3, "1125": 1, "9999": "AQI="}
+    assert obj == {"code": 3, "1011": 1, "9999": "AQI="}
     assert from_fns_json(obj) == doc
 
 

@@ -49,11 +49,13 @@ def test_each_limit_raises_with_path(change: dict[str, str], path: str) -> None:
 
 
 def test_whole_stlv_limit() -> None:
-    # 7 + 14 + 36 + 4+250 = 311 > 302 (INDUSTRY_STLV_MAX, SHTRIH; unverified)
-    big = IndustryRequisite(foiv="030", doc_date="21.11.2023", doc_number="1" * 32, value="v" * 250)
+    # every child at its limit: 4+3 + 4+10 + 4+32 + 4+256 = 317 = INDUSTRY_STLV_MAX (unverified)
+    full = IndustryRequisite(foiv="030", doc_date="21.11.2023", doc_number="1" * 32, value="v" * 256)
+    wire = encode([to_tlv(full)])
+    assert wire[:4] == bytes.fromhex("ec043d01") and len(wire) == 4 + 317
     with pytest.raises(TlvError) as err:
-        to_tlv(big)
-    assert err.value.path == "1260" and "302" in str(err.value)
+        decode(bytes.fromhex("ec043e01") + wire[4:] + b"\x00")  # one byte more than 317
+    assert err.value.path == "1260" and "317" in str(err.value)
 
 
 def test_wrong_tag_and_missing_child() -> None:
