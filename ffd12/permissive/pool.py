@@ -142,8 +142,8 @@ class CdnPool:
     def refresh(self, *, timeout: float | None = None) -> tuple[HostInfo, ...]:
         """Read cdn/info, probe every host in parallel, rank them. Raises :class:`NoHostError`."""
         s = self.settings
+        started = time.monotonic()
         info_timeout = min(s.info_timeout, timeout) if timeout else s.info_timeout
-        health_timeout = min(s.health_timeout, timeout) if timeout else s.health_timeout
         try:
             resp = self._client.get(s.base_url + CDN_INFO_PATH, headers=self._headers(), timeout=info_timeout)
         except httpx.HTTPError as exc:
@@ -161,6 +161,9 @@ class CdnPool:
         if not hosts:
             hosts = [s.base_url.rstrip("/")]  # sandbox: cdn/info may list nothing; use the base itself
         hosts = list(dict.fromkeys(hosts))
+        health_timeout = s.health_timeout
+        if timeout:  # cdn/info and health/check together stay within ``timeout``
+            health_timeout = max(0.01, min(health_timeout, timeout - (time.monotonic() - started)))
         with ThreadPoolExecutor(max_workers=min(8, len(hosts)), thread_name_prefix="ffd12-health") as ex:
             infos = list(ex.map(lambda h: self._health(h, health_timeout), hosts))
         healthy = [i for i in infos if i.healthy]
@@ -242,10 +245,15 @@ class CdnPool:
         self._thread.start()
 
     def _run(self) -> None:
+        if not self.loaded:  # at start, as a till does when it opens: rank the hosts before the first sale
+            try:
+                self.refresh()
+            except (PermissiveError, ConfigError) as exc:
+                log.warning("CDN list not loaded at start (the first check will retry): %s", exc)
         while not self._stop.wait(self.next_refresh_in()):
             try:
                 self.refresh()
-            except PermissiveError as exc:
+            except (PermissiveError, ConfigError) as exc:
                 log.warning("background CDN refresh failed, keeping the old list: %s", exc)
 
     def close(self) -> None:
