@@ -2,7 +2,9 @@
 
 The layouts are those declared with ``construct`` in :mod:`ffd12.tlv.layouts`; this module walks
 them with ``struct``/``int.from_bytes`` in one loop because a 100-item receipt must decode within
-3× a bare ``struct`` walk (bench/tlv.py). The tests check both readings agree byte for byte.
+3× a bare ``struct`` walk (bench/tlv.py). The tests check both readings agree byte for byte. For
+the same reason the loop reads the commonest types inline and shares one node between identical
+short scalar TLVs (nodes are immutable; the table of shared nodes is bounded).
 
 Decoding is strict and bounded: every error is a :class:`~ffd12.errors.TlvError` naming the tag
 path (``3/1059[3]/1260/1265``: ``[i]`` is the 0-based occurrence among siblings, always written for

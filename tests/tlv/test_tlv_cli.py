@@ -98,3 +98,13 @@ def _register_and_convert(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["convert", str(src), str(tmp_path / "doc.json")])
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "doc.json").read_text(encoding="utf-8"))["totalSum"] == 5
+
+
+def test_text_dump_matches_golden(fixtures_dir: Path, update_golden: bool) -> None:
+    from ffd12.tlv import render_text
+
+    text = render_text(decode((fixtures_dir / "tlv" / "receipt-marked.tlv").read_bytes())) + "\n"
+    golden = fixtures_dir / "tlv" / "receipt-marked.txt"
+    if update_golden:
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")

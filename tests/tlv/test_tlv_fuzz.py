@@ -98,3 +98,42 @@ def _decode_or_tlv_error(data: bytes) -> None:
         return
     # whatever decodes re-encodes (maybe shorter: VLN/FVLN are written minimal) to the same tree
     assert decode(encode(tree)) == tree
+
+
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(max_size=300),
+    st.binary(max_size=300),
+    st.datetimes(timezones=st.none() | st.timezones()),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([*sorted(TAGS), 9999]), ANY_VALUE)
+def test_encode_of_any_value_only_raises_tlv_error(tag: int, value: object) -> None:
+    try:
+        wire = encode([Tlv(tag, value)])  # type: ignore[arg-type]
+    except TlvError as exc:
+        assert exc.path.startswith(str(tag))
+        return
+    assert len(decode(wire)) == 1
+
+
+def test_shared_short_nodes_are_bounded() -> None:
+    from ffd12.tlv import codec
+
+    data = b"".join(tlv_bytes(1020, n.to_bytes(3, "little")) for n in range(3 * codec._INTERN_SIZE))
+    tree = decode(data)
+    assert [t.value for t in tree[:3]] == [0, 1, 2]
+    assert len(codec._INTERNED) <= codec._INTERN_SIZE
+    again = decode(data[:7] * 2)
+    assert again[0] is again[1] and again[0] == Tlv(1020, 0)
+
+
+def tlv_bytes(tag: int, value: bytes) -> bytes:
+    return tag.to_bytes(2, "little") + len(value).to_bytes(2, "little") + value
