@@ -133,3 +133,24 @@ def test_dictionary_rows() -> None:
             assert number in TAGS, number
     assert TAGS[1115].unverified and TAGS[1119].unverified and not TAGS[1020].unverified
     assert tag_info(666) is None
+
+
+def test_product_code_1163_with_two_children() -> None:
+    # FNSJSON-24 item: ean13 (1302) "4601751002075" and gs1m (1305) "01046017510020752159JHHA"
+    wire = (
+        h("8b04 2d00")  # 1163, 4+13 + 4+24 = 45 bytes
+        + h("1605 0d00")
+        + b"4601751002075"
+        + h("1905 1800")
+        + b"01046017510020752159JHHA"
+    )
+    node = Tlv(1163, TlvList([Tlv(1302, "4601751002075"), Tlv(1305, "01046017510020752159JHHA")]))
+    assert decode(wire) == TlvList([node])
+    assert encode([node]) == wire
+
+
+def test_legacy_1162_is_a_byte_array() -> None:
+    # spec §4.3: type 00 05 (tobacco), GTIN 98765432101234 as 6 bytes big-endian 59 D3 9E 7F 19 72, serial
+    wire = h("8a04 0f00 0005 59d39e7f1972") + b"ABC1234"
+    assert decode(wire) == TlvList([Tlv(1162, h("0005 59d39e7f1972") + b"ABC1234")])
+    assert encode(decode(wire)) == wire
