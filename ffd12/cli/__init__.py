@@ -29,6 +29,7 @@ def _register() -> None:
 
     main.add_command(km)
     import ffd12.cli.emulate_permissive  # noqa: F401  (adds `emulate crpt` and `emulate lm`)
+    from ffd12.cli import emulate_shtrih  # noqa: F401  (adds `emulate shtrih`)
     from ffd12.cli.emulate import emulate
     from ffd12.cli.permissive import history  # also adds `km check`
 
