@@ -170,6 +170,9 @@ class LinkPolicy:
     ``ack_timeout`` bounds the wait for a control byte (reply to ENQ, ACK of a command);
     ``byte_timeout`` the silence inside a frame; ``stale_timeout`` the wait for a pending stale
     answer after ENQ → ACK. Retry counts follow the JavaPOS defaults (10 ENQ, 3 NAK, 3 stale).
+    ``resend_interval`` (protocol v2 only) is the silence after which a numbered request is sent
+    again while its answer is awaited — safe because the device never runs a number twice; the
+    value is ours, not the vendor's (unverified).
     """
 
     enq_tries: int = 10
@@ -179,6 +182,7 @@ class LinkPolicy:
     ack_timeout: float = 1.0
     byte_timeout: float = 1.0
     stale_timeout: float = 30.0
+    resend_interval: float = 1.0
 
 
 class _State(enum.Enum):

@@ -161,6 +161,8 @@ class HostLink2:
         self._password_at: int | None = None
         self._timeout = 0.0
         self._tries = 0
+        self._waited = 0.0
+        self._last_wait = 0.0
         self._frames: deque[str] = deque(maxlen=8)
         self.answer: bytes | None = None
         self.frames_sent = 0
@@ -176,6 +178,7 @@ class HostLink2:
         self._body, self._code = body, command_code(body)
         self._password_at, self._timeout = password_at, answer_timeout
         self._tries = 0
+        self._waited = 0.0
         self.answer = None
         self._decoder.reset()
         if self._number is None:
@@ -190,10 +193,14 @@ class HostLink2:
 
     def wait_time(self) -> float:
         if self._decoder.in_frame:
-            return self.policy.byte_timeout
-        if self._state is _State.ANSWER:
-            return self._timeout + self.policy.byte_timeout
-        return self.policy.ack_timeout
+            wait = self.policy.byte_timeout
+        elif self._state is _State.ANSWER:
+            remaining = self._timeout + self.policy.byte_timeout - self._waited
+            wait = max(min(self.policy.resend_interval, remaining), 0.0)
+        else:
+            wait = self.policy.ack_timeout
+        self._last_wait = wait
+        return wait
 
     def receive_data(self, data: bytes) -> None:
         if not data:
@@ -213,9 +220,17 @@ class HostLink2:
             self._frame_in(*frame)
 
     def timed_out(self) -> None:
-        if self._state in (_State.SYNC, _State.ANSWER):
-            self._decoder.reset()
-            self._retry("no answer")
+        """Silence: resend the same frame; a whole answer timeout of silence counts as a retry."""
+        if self._state not in (_State.SYNC, _State.ANSWER):
+            return
+        if self._state is _State.ANSWER and not self._decoder.in_frame:
+            self._waited += self._last_wait or self.policy.resend_interval
+            if self._waited < self._timeout + self.policy.byte_timeout:
+                self._send_request()  # same number: executed at most once
+                return
+        self._waited = 0.0
+        self._decoder.reset()
+        self._retry("no answer")
 
     # -- internals -----------------------------------------------------------------------------
     def _fail(self, message: str) -> LinkError:
