@@ -10,11 +10,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+import pytest
 from click.testing import CliRunner
 from permissive_helpers import Env
 
 from ffd12.cli import main
-from ffd12.emulator.crpt import CrptScenario
+from ffd12.emulator.crpt import CrptScenario, load_scenario
+from ffd12.emulator.lm import LmEmulator
+from ffd12.errors import ConfigError
 
 MakeEnv = Callable[..., Env]
 TAIL = "<GS>91FFD0<GS>92dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdGtleXRlc3RrZXk="
@@ -126,3 +130,34 @@ def test_emulate_commands_serve_until_terminated(tmp_path: Path, fixtures_dir: P
             proc.send_signal(signal.SIGTERM)
             _out, err = proc.communicate(timeout=10)
             assert proc.returncode == 0, err
+
+
+def test_scenario_files_are_checked(tmp_path: Path, fixtures_dir: Path) -> None:
+    sc = load_scenario(fixtures_dir / "permissive" / "scenario.toml")
+    assert [h.name for h in sc.hosts] == ["cdn01", "cdn02"] and sc.token == "demo-token-not-a-real-one"
+    assert sc.codes["0104601234567893215PrIcE0000001"] == {"preset": "above_mrp", "mrp": 12000}
+    for text, match in [
+        ('default = "maybe"', "default preset"),
+        ('[codes]\n"0104" = "weird"', "unknown preset"),
+        ("[[hosts]]\nspeed = 3", "hosts\\[0\\]"),
+        ("[codes", "could not read"),
+    ]:
+        bad = tmp_path / "s.toml"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=match):
+            load_scenario(bad)
+
+
+def test_local_module_emulator_state_can_be_changed_while_running() -> None:
+    with LmEmulator() as emu, httpx.Client(auth=("admin", "admin")) as client:
+        assert client.get(emu.url + "/api/v1/status").json()["status"] == "ready"
+        r = client.post(emu.url + "/emu/state", json={"lastSyncAgeHours": 80})
+        assert r.status_code == 200 and r.json()["status"] == "sync_error"
+        r = client.post(emu.url + "/api/v1/cis/outCheck", json={"cis_list": ["x"]})
+        assert r.status_code == 400 and r.json()["errorCode"] == 4050
+        state = {"lastSyncAgeHours": 1, "status": "ready", "block": ["01046"]}
+        client.post(emu.url + "/emu/state", json=state)
+        r = client.get(emu.url + "/api/v1/cis/outCheck", params={"cis": "0104601234567893215Qbag!mP7sX3Yq"})
+        assert r.json()["codes"][0]["isBlocked"] is True
+        assert client.post(emu.url + "/emu/state", json={"status": "asleep"}).status_code == 400
+        assert httpx.get(emu.url + "/api/v1/status").status_code == 401
