@@ -45,6 +45,7 @@ _HEADER = struct.Struct("<HH")  # layouts.HEADER, §1.1
 _EPOCH = _dt.datetime(1970, 1, 1)
 _SECOND = _dt.timedelta(seconds=1)
 _U32_MAX = 0xFFFFFFFF
+_FVLN_DIGITS_MAX = 20  # a mantissa of at most 7 bytes has 17 digits; refuse 1E+999999999 before int()
 
 
 class _Bad(Exception):
@@ -137,6 +138,8 @@ def _e_fvln(value: TlvValue) -> bytes:
         raise _Bad(f"could not encode FVLN: expected a finite number, got {value}")
     if sign and any(digits):
         raise _Bad(f"could not encode FVLN: expected a non-negative number, got {value}")
+    if value.adjusted() > _FVLN_DIGITS_MAX:
+        raise _Bad(f"could not encode FVLN: expected at most {_FVLN_DIGITS_MAX} digits, got {value}")
     if exponent >= 0:
         point, mantissa = 0, int(value)
     else:

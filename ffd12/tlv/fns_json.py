@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ffd12.errors import TlvError
+from ffd12.tlv.codec import MAX_DEPTH
 from ffd12.tlv.nodes import Tlv, TlvList, TlvValue
 from ffd12.tlv.tags import TAGS, TagInfo, TagType
 
@@ -47,6 +48,7 @@ _DEFAULT_DOCUMENT = 3
 _WRAPPER_KEYS = ("ticket", "document")
 _DOCUMENT_KEYS = {"receipt": 3, "bso": 4}
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_DIGITS_MAX = 20  # no FFD number has more digits (8-byte VLN < 2**64 ≈ 1.8e19); bigger ones are refused
 _EPOCH = _dt.datetime(1970, 1, 1)
 
 # (parent tag, JSON name) → tag; the same name may mean different tags under different parents.
@@ -122,12 +124,12 @@ def from_fns_json(obj: dict[str, Any], *, skipped: list[str] | None = None) -> T
     obj = _unwrap(obj)
     code = obj.get("code")
     doc_tag = _DEFAULT_DOCUMENT
-    if isinstance(code, int) and code in TAGS and not TAGS[code].parents:
+    if isinstance(code, int) and not isinstance(code, bool) and code in TAGS and not TAGS[code].parents:
         doc_tag = code
     else:
         _skip(skipped, "code", f"no document code {code!r}; reading it as a кассовый чек (3)")
     body = {key: value for key, value in obj.items() if key != "code"}
-    return Tlv(doc_tag, _children(body, doc_tag, str(doc_tag), skipped))
+    return Tlv(doc_tag, _children(body, doc_tag, str(doc_tag), skipped, 1))
 
 
 def _unwrap(given: Any) -> dict[str, Any]:
@@ -162,7 +164,9 @@ def _resolve(parent: int, key: str) -> int | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _children(obj: dict[str, Any], parent: int, path: str, skipped: list[str] | None) -> TlvList:
+def _children(obj: dict[str, Any], parent: int, path: str, skipped: list[str] | None, depth: int) -> TlvList:
+    if depth >= MAX_DEPTH:
+        raise TlvError(f"could not read FNS JSON: objects nested deeper than {MAX_DEPTH}", path=path)
     items: list[Tlv] = []
     counts: dict[int, int] = {}
     for key, raw in obj.items():
@@ -174,7 +178,7 @@ def _children(obj: dict[str, Any], parent: int, path: str, skipped: list[str] | 
             index = counts.get(tag, 0)
             counts[tag] = index + 1
             where = f"{path}/{tag}[{index}]" if index or isinstance(raw, list) else f"{path}/{tag}"
-            items.append(Tlv(tag, _tlv_value(tag, value, where, skipped)))
+            items.append(Tlv(tag, _tlv_value(tag, value, where, skipped, depth)))
     return TlvList(items)
 
 
@@ -185,7 +189,9 @@ def _fail(where: str, expected: str, value: Any) -> TlvError:
 def _as_int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise _fail(where, "an integer", value)
-    if isinstance(value, Decimal) and value != value.to_integral_value():
+    if isinstance(value, Decimal) and (
+        not value.is_finite() or value.adjusted() > _DIGITS_MAX or value != value.to_integral_value()
+    ):
         raise _fail(where, "an integer", value)
     return int(value)
 
@@ -197,8 +203,8 @@ def _as_decimal(value: Any, where: str) -> Decimal:
         number = Decimal(value)
     except InvalidOperation:
         raise _fail(where, "a number", value) from None
-    if not number.is_finite():
-        raise _fail(where, "a finite number", value)
+    if not number.is_finite() or number.adjusted() > _DIGITS_MAX:
+        raise _fail(where, "a finite number of at most 20 digits", value)
     return number
 
 
@@ -240,14 +246,14 @@ _READERS: dict[TagType, Callable[[Any, str], TlvValue]] = {
 }
 
 
-def _tlv_value(tag: int, value: Any, where: str, skipped: list[str] | None) -> TlvValue:
+def _tlv_value(tag: int, value: Any, where: str, skipped: list[str] | None, depth: int) -> TlvValue:
     info = TAGS.get(tag)
     if info is None:
         return _as_bytes(value, where)
     if info.type is TagType.STLV:
         if not isinstance(value, dict):
             raise _fail(where, "an object", value)
-        return _children(value, tag, where, skipped)
+        return _children(value, tag, where, skipped, depth + 1)
     if tag == _FISCAL_SIGN and isinstance(value, int) and not isinstance(value, bool):
         if not 0 <= value <= 0xFFFFFFFF:
             raise _fail(where, "a ФПД of at most 10 digits", value)

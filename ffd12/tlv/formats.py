@@ -59,8 +59,8 @@ def _write_tlv(doc: Tlv) -> bytes:
 def _read_json(data: bytes) -> Tlv:
     try:
         obj = jsonio.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"could not read FNS JSON: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"could not read FNS JSON: {exc or 'nested too deeply'}") from None
     return from_fns_json(obj)
 
 

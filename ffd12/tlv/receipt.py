@@ -127,7 +127,7 @@ def _item(item: Item) -> Tlv:
     if codes:
         out.append(_stlv(1163, [Tlv(tag, codes[tag]) for tag in sorted(codes)]))
     _opt(out, 2003, None if item.planned_status is None else int(item.planned_status))
-    if item.marking_code is not None:
+    if item.marking_code is not None or item.marking_product_codes:
         out.append(Tlv(2102, MARKING_PROCESSING_MODE))
     _opt(out, 2106, None if item.check_result is None else int(item.check_result))
     if item.fraction is not None:

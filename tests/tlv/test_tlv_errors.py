@@ -103,6 +103,7 @@ def test_gs_is_allowed_in_text() -> None:
         (Tlv(1023, Decimal("-1.5")), "1023"),
         (Tlv(1023, Decimal("NaN")), "1023"),
         (Tlv(1023, 1.5), "1023"),
+        (Tlv(1023, Decimal("1E+999999999")), "1023"),
         (Tlv(1030, b"bytes"), "1030"),
         (Tlv(1030, "☃"), "1030"),
         (Tlv(1030, "a\x00b"), "1030"),

@@ -133,3 +133,51 @@ def test_random_documents_survive_fns_json(doc: Tlv) -> None:
     text = jsonio.dumps(to_fns_json(doc))
     back = from_fns_json(jsonio.loads(text))
     assert _sorted(back) == _sorted(doc)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=40)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["items", "name", "quantity", "productCodeNew", "gs1m", "x", "1059"]),
+        inner,
+        max_size=4,
+    ),
+    max_leaves=20,
+)
+JSON_KEYS = st.sampled_from(
+    "code items totalSum dateTime fiscalSign properties userInn 1012 99999 metadata 1023".split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(JSON_KEYS, JSON_VALUES, max_size=6))
+def test_arbitrary_json_only_raises_tlv_error(obj: dict[str, Any]) -> None:
+    try:
+        doc = from_fns_json(obj, skipped=[])
+    except TlvError:
+        return
+    try:
+        encode([doc])
+    except TlvError:
+        pass
+
+
+def test_endless_json_nesting_is_capped() -> None:
+    obj: dict[str, Any] = {"name": "x"}
+    for _ in range(2000):
+        obj = {"items": obj}
+    with pytest.raises(TlvError) as err:
+        from_fns_json({"code": 3, "items": obj})
+    assert "nested deeper" in str(err.value)
+
+
+@pytest.mark.parametrize("text", ['{"code": 3, "totalSum": 1E999999999}', '{"code": 3, "1023": 1E999999999}'])
+def test_huge_numbers_are_refused_fast(text: str) -> None:
+    with pytest.raises(TlvError):
+        encode([from_fns_json(jsonio.loads(text))])
+
+
+def test_boolean_code_is_not_a_document() -> None:
+    assert from_fns_json({"code": True}, skipped=[]).tag == 3
