@@ -174,7 +174,8 @@ class PermissiveChecker:
             if offline:
                 self._check_offline(offline)
         decisions = [self._apply_policy(p) for p in pending]
-        self._write([_row(d, p.net) for d, p in zip(decisions, pending, strict=True)])
+        if self.history is not None:
+            self.history.record([_row(d, p.net) for d, p in zip(decisions, pending, strict=True)])
         for d in decisions:
             log.info(
                 "permissive %s: %s via %s (%s)",
@@ -228,20 +229,21 @@ class PermissiveChecker:
         deadline: float,
         fn: str | None,
     ) -> list[_Pending]:
+        keep = self.history is not None  # history rows are built only when they are stored
         if outcome.kind == NO_ANSWER:
             for p in batch:
-                p.net = _net_row(p.item, outcome, "online")
+                p.net = _net_row(p.item, outcome, "online") if keep else None
             return batch
         if outcome.kind != ANSWER or outcome.answer is None:  # emergency / cross-border service down
             for p in batch:
                 p.decision = self._decision(
                     p.item, source="emergency", reasons=(), action=ALLOW, requisite=None, host=outcome.host
                 )
-                p.net = _net_row(p.item, outcome, "emergency")
+                p.net = _net_row(p.item, outcome, "emergency") if keep else None
             return []
         answer = outcome.answer
         for p in batch:
-            p.net = _net_row(p.item, outcome, "online", answer)
+            p.net = _net_row(p.item, outcome, "online", answer) if keep else None
         if answer.code != 0:
             log.warning(
                 "codes/check answered code %d (%s): trying the Local Module",
