@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -77,16 +78,18 @@ class ShtrihRegister:
     ``passwords`` maps :class:`PasswordKind` to the 4-byte password (default 30 for all, §3).
     ``link`` defaults to a protocol v1 :class:`HostLink`; pass a ``HostLink2`` for protocol v2.
     ``model`` (0xFC model id) is read on first use unless given; it decides the tags-first item
-    order and the VAT bytes of §4.6.
+    order and the VAT bytes of §4.6. ``timeouts`` overrides answer timeouts (seconds) of single
+    commands, e.g. ``{0xFF61: 60.0}`` when the KM server is slow; the defaults are those of §1.3.
     """
 
     def __init__(self, transport: Transport, *, passwords: dict[PasswordKind, int] | None = None,
                  link: Link | None = None, policy: LinkPolicy | None = None,
-                 model: int | None = None) -> None:
+                 model: int | None = None, timeouts: Mapping[int, float] | None = None) -> None:
         self.transport = transport
         self.passwords = {kind: DEFAULT_PASSWORD for kind in PasswordKind} | (passwords or {})
         self.link: Link = link if link is not None else HostLink(policy)
         self._model = model
+        self.timeouts = dict(timeouts or {})
         self._model_name = ""
         self.round_trips = 0
 
@@ -117,7 +120,7 @@ class ShtrihRegister:
             password_at = len(spec.code_bytes)
         body = encode_request(code, **fields)
         for attempt in range(BUSY_TRIES):
-            answer = self._exchange(body, spec.timeout, password_at)
+            answer = self._exchange(body, self.timeouts.get(code, spec.timeout), password_at)
             try:
                 return decode_answer(code, answer)
             except RegisterError as exc:
