@@ -226,3 +226,38 @@ def test_device_that_lost_the_answer_is_reported() -> None:
     assert link.bytes_to_send() == bytes([ENQ])
     with pytest.raises(LinkError, match="answer lost"):
         link.receive_data(bytes([NAK]))
+
+
+_PIECES = st.one_of(
+    st.binary(max_size=24),
+    st.sampled_from([bytes([NAK]), bytes([ACK]), bytes([0xFF]), OPEN_OK, OPEN_OK[:3],
+                     bytes.fromhex("02 03 8D 00 1E 91"), bytes.fromhex("02 03 10 00 1E 0D")]),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=80))
+def test_host_link_fuzz_never_accepts_a_wrong_answer(events: list[bytes | None]) -> None:
+    link = _link()
+    for event in events:
+        try:
+            if event is None:
+                link.timed_out()
+            else:
+                link.receive_data(event)
+        except LinkError:
+            return
+        link.bytes_to_send()
+        if link.done:
+            assert link.answer is not None and link.answer.startswith(b"\x8d")
+            return
+    # silence after any prefix ends in an answer or a LinkError within bounded steps
+    for _ in range(100):
+        try:
+            link.timed_out()
+        except LinkError:
+            return
+        if link.done:
+            return
+    raise AssertionError("the link neither finished nor gave up")
