@@ -15,6 +15,7 @@ import click
 from ffd12.cli.emulate import emulate
 from ffd12.emulator.faults import FaultInjector
 from ffd12.emulator.fn import Scenario
+from ffd12.emulator.fndocs import OISM_CHOICES
 from ffd12.emulator.serve import PtyServer, TcpServer
 from ffd12.emulator.shtrih import DESKTOP, KYA, ShtrihDevice
 from ffd12.errors import Ffd12Error
@@ -48,8 +49,8 @@ def _until_signal() -> Iterator[threading.Event]:
               help="Link faults, e.g. 'nak@2,drop:out@40,powercut@5' (see README, Emulators).")
 @click.option("--model", type=click.Choice(sorted(_MODELS)), default="desktop", show_default=True,
               help="desktop: FF46 before its tags; kya: Кассовое ядро, tags and FF67 first.")
-@click.option("--oism", type=click.Choice(["positive", "negative", "timeout"]), default="positive",
-              show_default=True, help="What the marking server (ОИСМ) answers for every code.")
+@click.option("--oism", type=click.Choice(OISM_CHOICES), default="positive", show_default=True,
+              help="What the marking server (ОИСМ) answers for every code.")
 @click.option("--key-check-fails", is_flag=True, help="The FN's crypto check of every code fails.")
 @click.option("--paper-out", is_flag=True, help="No receipt paper: printing commands fail with 0x6B.")
 @click.option("--shift-over-24h", is_flag=True, help="An open shift counts as older than 24 hours.")

@@ -50,6 +50,7 @@ from ffd12.emulator.fndocs import (
     OpenReceipt,
     classify_code,
 )
+from ffd12.errors import InputError
 from ffd12.tlv import Tlv
 
 __all__ = [
@@ -152,7 +153,8 @@ class Registration:
 class Scenario:
     """Knobs a test turns to make the FN (and the device above it) misbehave on purpose.
 
-    ``oism`` is the ОИСМ answer for every code: ``"positive"``, ``"negative"`` or ``"timeout"``;
+    ``oism`` is the ОИСМ answer for every code: ``"positive"``, ``"negative"``, ``"suspended"``,
+    ``"rejected"`` (the FN refuses the answer) or ``"timeout"``;
     ``oism_by_code`` overrides it for single codes (keyed by the code as scanned).
     """
 
@@ -161,6 +163,12 @@ class Scenario:
     key_check_fails: bool = False
     paper_out: bool = False
     shift_over_24h: bool = False
+
+    def __post_init__(self) -> None:
+        for word in (self.oism, *self.oism_by_code.values()):
+            if word not in fndocs.OISM_CHOICES:
+                raise InputError(f"could not use ОИСМ answer {word!r}: expected one of "
+                                 f"{', '.join(fndocs.OISM_CHOICES)}")
 
 
 class VirtualFn:

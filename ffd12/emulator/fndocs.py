@@ -147,14 +147,21 @@ def classify_code(code: bytes, planned_status: int, *, key_fails: bool) -> CodeC
     )
 
 
-OISM_ANSWERS = {"positive": 1, "negative": 2}
-"""Scenario word → tag 2109 (1 planned status correct, 2 incorrect)."""
+OISM_ANSWERS = {"positive": 1, "negative": 2, "suspended": 3}
+"""Scenario word → tag 2109 (1 planned status correct, 2 incorrect, 3 оборот приостановлен)."""
+OISM_CHOICES = (*OISM_ANSWERS, "rejected", "timeout")
+"""Every ОИСМ scenario: the three answers, an answer the FN refuses (FN code 0x20, reason 1 = bad
+fiscal sign of the answer) and no answer at all (FN code 0xFF)."""
+REJECT_REASON = 1
 
 
 def with_oism(check: CodeCheck, answer: str) -> CodeCheck:
     """Fold the ОИСМ answer into a local check: 2106 bits 2–3, 2109, the answer TLV."""
-    if answer not in OISM_ANSWERS:  # "timeout": no answer, 2106 keeps the local bits only
+    if answer == "timeout":  # no answer: 2106 keeps the local bits only
         return dataclasses.replace(check, online_code=0xFF, check_result=check.local_status)
+    if answer == "rejected":
+        return dataclasses.replace(check, online_code=0x20, online_reason=REJECT_REASON,
+                                   check_result=check.local_status)
     status = OISM_ANSWERS[answer]
     result = check.local_status | 0x04 | (0x08 if status == 1 else 0)
     answer_tlv = encode(TlvList([Tlv(2105, 0), Tlv(2109, status)]))

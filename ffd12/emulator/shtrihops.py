@@ -428,6 +428,8 @@ class Operations:
         online: dict[str, Any] | None
         if check.online_code == 0:
             online = dict(fn_code=0, check_result=check.check_result, server_tlv=check.answer_tlv)
+        elif check.online_code == 0x20:  # answer refused: the next byte is the reason (§4.9)
+            online = dict(fn_code=0x20, check_result=check.online_reason, server_tlv=b"")
         elif TIMEOUT_BLOCK_PRESENT:
             online = dict(fn_code=check.online_code, check_result=check.check_result, server_tlv=b"")
         else:

@@ -19,6 +19,7 @@ from ffd12.emulator.fn import (
     allowed_events,
 )
 from ffd12.emulator.fndocs import Item, Payments, classify_code
+from ffd12.errors import InputError
 from ffd12.tlv import Tlv, TlvList, decode, encode
 
 GS = b"\x1d"
@@ -127,7 +128,8 @@ def test_code_classification(code: bytes, code_type: int, local: int, reason: in
 
 @pytest.mark.parametrize(
     ("oism", "online", "result", "status"),
-    [("positive", 0x00, 15, 1), ("negative", 0x00, 7, 2), ("timeout", 0xFF, 3, 0)],
+    [("positive", 0x00, 15, 1), ("negative", 0x00, 7, 2), ("suspended", 0x00, 7, 3), ("timeout", 0xFF, 3, 0),
+     ("rejected", 0x20, 3, 0)],
 )
 def test_oism_answers(clock: Clock, oism: str, online: int, result: int, status: int) -> None:
     fn = VirtualFn(clock=clock, scenario=Scenario(oism=oism))
@@ -138,7 +140,15 @@ def test_oism_answers(clock: Clock, oism: str, online: int, result: int, status:
         assert answer.value(2109) == status
     else:
         assert check.answer_tlv == b""
+    if oism == "timeout":
         assert fn.mark_state is MarkState.REQUEST_BUILT
+    if oism == "rejected":
+        assert check.online_reason == 1
+
+
+def test_unknown_oism_word_is_refused() -> None:
+    with pytest.raises(InputError):
+        Scenario(oism="maybe")
 
 
 def test_key_check_fails_and_per_code_override(clock: Clock) -> None:

@@ -76,7 +76,7 @@ def test_random_command_sequences_keep_the_fn_consistent(script: list[tuple[int,
     assert fndocs.dump_state(again)["archive"] == image["archive"]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300))
 def test_served_device_survives_garbage(noise: bytes) -> None:
     cable = NullModem()
@@ -84,9 +84,9 @@ def test_served_device_survives_garbage(noise: bytes) -> None:
     with PipeServer(device, cable.device) as server:
         cable.host.write(noise)
         got = b""
-        for _ in range(40):  # the device forgets a half frame after BYTE_TIMEOUT; keep asking
+        for _ in range(6):  # a host waits longer than the byte timeout: the device drops a half frame
             cable.host.write(bytes([ENQ]))
-            got = cable.host.read(timeout=0.05)
+            got = cable.host.read(timeout=BYTE_TIMEOUT + 0.05)
             if got[-1:] == bytes([NAK]) or got.startswith(bytes([ACK, 0x02])):
                 break
             if got.endswith(bytes([ACK])):  # an answer is held: take it and ACK it

@@ -356,3 +356,63 @@ def test_oism_timeout_answer_on_the_wire() -> None:
             assert answer == frame("ff 61 00 03 00 02 02 ff 03")
         finally:
             line.close()
+
+
+def test_classic_commands_an_older_client_sends(served: tuple[ShtrihDevice, Line]) -> None:
+    device, line = served
+    text40 = "c0 e1 e2" + " 00" * 37  # «Абв» padded to 40 bytes, CP1251
+    assert ask(line, frame(f"e0 {PW30}")) == frame("e0 00 1e")
+    # 0x80 sale: 1.000 × 150.00, dept 1, tax group 1 (НДС 20 %), text
+    sale = f"80 {PW30} e8 03 00 00 00 98 3a 00 00 00 01 01 00 00 00 {text40}"
+    assert ask(line, frame(sale)) == frame("80 00 1e")
+    # 2.500 × 10.00, tax group 2 (НДС 10 %)
+    sale = f"80 {PW30} c4 09 00 00 00 e8 03 00 00 00 01 02 00 00 00 {text40}"
+    assert ask(line, frame(sale)) == frame("80 00 1e")
+    assert ask(line, frame(f"86 {PW30} f4 01 00 00 00 00 00 00 00 {text40}")) == frame("86 00 1e")  # −5.00
+    assert ask(line, frame(f"87 {PW30} 64 00 00 00 00 00 00 00 00 {text40}")) == frame("87 00 1e")  # +1.00
+    # 0x85 close: cash 200.00, three empty payments, no discount, taxes, text → change 29.00
+    close = f"85 {PW30} 20 4e 00 00 00" + " 00" * 15 + f" 00 00 00 00 00 00 {text40}"
+    assert ask(line, frame(close)) == frame("85 00 1e 54 0b 00 00 00")
+    receipt = device.fn.document(3)
+    assert receipt.amount == 17100 and receipt.operation == 1
+    from ffd12.tlv import decode
+
+    items = decode(receipt.tlv)[0].children.get_all(1059)
+    assert [(i.children.value(1043), str(i.children.value(1023)), i.children.value(1199)) for i in items] == [
+        (15000, "1", 1), (2100, "2.5", 2)]
+    assert ask(line, frame("40 01 00 00 00")) == frame("40 4f")  # X-report needs the administrator
+    assert ask(line, frame("40 1d 00 00 00")) == frame("40 00 1d")
+    assert ask(line, frame(f"8c {PW30}")) == frame("8c 00 1e")  # repeat the document
+    assert ask(line, frame(f"25 {PW30} 00")) == frame("25 00 1e")  # full cut
+    assert ask(line, frame(f"17 {PW30} 02 {text40}")) == frame("17 00 1e")  # print on the receipt tape
+    assert ask(line, frame(f"1e {PW30} 11 01 00 07 01")) == frame("1e 00")  # don't print the next receipt
+    assert ask(line, frame(f"1f {PW30} 11 01 00 07")) == frame("1f 00 01")
+    assert ask(line, frame(f"1f {PW30} 63 01 00 01")) == frame("1f 33")  # no table 99
+    # FF03: valid until 29-03-02, 29 registrations left, 1 done
+    assert ask(line, frame(f"ff 03 {PW30}")) == frame("ff 03 00 1d 03 02 1d 01")
+    assert ask(line, frame(f"ff 0b {PW30}")) == frame("ff 0b 02")  # shift already open
+    assert ask(line, frame(f"41 {PW30}")) == frame("41 00 1e")  # Z-report: FD 4
+    opened = ask(line, frame(f"ff 0b {PW30}"))
+    sign = device.fn.document(5).fiscal_sign.to_bytes(4, "little").hex()
+    assert opened == frame(f"ff 0b 00 02 00 05 00 00 00 {sign}")  # shift 2, FD 5
+    # 0x82 sale return opens a return receipt; 0x88 cancels it
+    back = f"82 {PW30} e8 03 00 00 00 98 3a 00 00 00 01 01 00 00 00 {text40}"
+    assert ask(line, frame(back)) == frame("82 00 1e")
+    assert ask(line, frame(f"10 {PW30}"))[7] == 0x28  # mode 8, status 2: sale return
+    assert ask(line, frame(f"88 {PW30}")) == frame("88 00 1e")
+    assert ask(line, frame(f"10 {PW30}"))[7] == 0x02
+
+
+def test_marking_status_through_a_check(served: tuple[ShtrihDevice, Line]) -> None:
+    _, line = served
+    # FF70 idle: state 1, notifications none, allowed B1h|B3h, 0 saved, 0 KM, <50 %, queue 0
+    assert ask(line, frame(f"ff 70 {PW30}")) == frame("ff 70 00 01 00 05 00 00 00 00 00")
+    n = f"{len(KM88):02x}"
+    ask(line, frame(f"ff 61 {PW30} 01 00 {n} 00 {KM88.hex()}"))
+    # answer passed (4): only B2h (save) and B3h (clear) allowed
+    assert ask(line, frame(f"ff 70 {PW30}")) == frame("ff 70 00 04 00 06 00 00 00 00 00")
+    assert ask(line, frame(f"ff 61 {PW30} 01 00 {n} 00 {KM88.hex()}")) == frame("ff 61 a1")  # FF69 first
+    assert ask(line, frame(f"ff 69 {PW30} 01")) == frame("ff 69 00 0f")
+    assert ask(line, frame(f"ff 70 {PW30}")) == frame("ff 70 00 01 00 05 01 00 00 00 00")  # 1 saved
+    assert ask(line, frame(f"ff 69 {PW30} 02")) == frame("ff 69 00 00")  # clear the buffer
+    assert ask(line, frame(f"ff 70 {PW30}")) == frame("ff 70 00 01 00 05 00 00 00 00 00")
