@@ -24,9 +24,11 @@ import datetime as _dt
 import re
 import struct
 from codecs import charmap_decode as _charmap_decode
+from codecs import charmap_encode as _charmap_encode
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from encodings.cp866 import decoding_table as _CP866_TABLE
+from encodings.cp866 import encoding_map as _CP866_ENCODING
 
 from ffd12.errors import TlvError
 from ffd12.tlv.nodes import Tlv, TlvList, TlvValue
@@ -149,6 +151,10 @@ def _e_fvln(value: TlvValue) -> bytes:
     return bytes((point,)) + mantissa.to_bytes(max(1, (mantissa.bit_length() + 7) // 8), "little")
 
 
+def _no_cp866(value: str, exc: UnicodeEncodeError) -> _Bad:
+    return _Bad(f"could not encode string: {value[exc.start]!r} at {exc.start} has no CP866 code")
+
+
 def _e_string(value: TlvValue) -> bytes:
     if not isinstance(value, str):
         raise _Bad(f"could not encode string: expected str, got {type(value).__name__}")
@@ -158,7 +164,7 @@ def _e_string(value: TlvValue) -> bytes:
     try:
         return value.encode("cp866")
     except UnicodeEncodeError as exc:
-        raise _Bad(f"could not encode string: {value[exc.start]!r} has no CP866 code") from None
+        raise _no_cp866(value, exc) from None
 
 
 def _e_unixtime(value: TlvValue) -> bytes:
@@ -212,7 +218,7 @@ def _plan_row(tag: int) -> _Plan:
 _PLAN: dict[int, _Plan] = {tag: _plan_row(tag) for tag in TAGS}
 # The decode loop's view of the plan: (min length, max length, way, decoder). ``way`` lets the loop
 # read the commonest types inline (a function call costs as much as the typing itself).
-_CALL, _NEST, _BYTE, _UINT, _TEXT = range(5)
+_CALL, _NEST, _BYTE, _UINT, _TEXT, _VLN = range(6)
 _WAYS: dict[_Decoder | None, int] = {None: _NEST, _d_byte: _BYTE, _d_uint: _UINT, _d_string: _TEXT}
 _DECODE_PLAN: dict[int, tuple[int, int, int, _Decoder | None]] = {
     tag: (row[0], row[1], _WAYS.get(row[2], _CALL), row[2]) for tag, row in _PLAN.items()
@@ -224,6 +230,11 @@ _set_value = Tlv.__dict__["value"].__set__
 _new_list = tuple.__new__
 # Short scalar requisites repeat a lot (VAT rate, flags, 1262 "030", 1263 date…): nodes are
 # immutable, so one decoded node is shared by every identical TLV (key: its whole bytes). Bounded.
+# The encode loop's view: (min length, max length, way, encoder, pad to this length with spaces).
+_ENCODE_WAYS: dict[_Encoder | None, int] = {None: _NEST, _e_byte: _BYTE, _e_vln: _VLN, _e_string: _TEXT}
+_ENCODE_PLAN: dict[int, tuple[int, int, int, _Encoder | None, int]] = {
+    tag: (row[0], row[1], _ENCODE_WAYS.get(row[3], _CALL), row[3], row[4]) for tag, row in _PLAN.items()
+}
 _INTERN_LEN = 16
 _INTERN_SIZE = 4096
 _INTERNED: dict[bytes, Tlv] = {}
@@ -333,24 +344,34 @@ def encode(items: Iterable[Tlv]) -> bytes:
 
 
 def _encode_into(out: bytearray, items: Iterable[Tlv], depth: int) -> None:
-    done: list[Tlv] = []
+    seq = items if isinstance(items, tuple | list) else list(items)
     pack = _HEADER.pack_into
-    for item in items:
-        if not isinstance(item, Tlv):
+    plan = _ENCODE_PLAN.get
+    for index, item in enumerate(seq):
+        if type(item) is not Tlv and not isinstance(item, Tlv):
             raise TlvError(f"could not encode: expected Tlv, got {type(item).__name__}", offset=len(out))
         tag, value = item.tag, item.value
         at = len(out)
-        if not isinstance(tag, int) or not 0 <= tag <= 0xFFFF:
+        if type(tag) is not int or not 0 <= tag <= 0xFFFF:
             raise TlvError(f"could not encode tag {tag!r}: expected 0..65535", offset=at)
-        row = _PLAN.get(tag)
         out += b"\0\0\0\0"
+        row = plan(tag)
         try:
             if row is None:
                 out += _e_bytes(value)
                 min_len, max_len = 0, 0xFFFF
             else:
-                min_len, max_len, _, encoder, pad = row
-                if encoder is None:
+                min_len, max_len, way, encoder, pad = row
+                if way == _BYTE and type(value) is int and 0 <= value <= 0xFF:
+                    out.append(value)
+                elif way == _VLN and type(value) is int and value >= 0:
+                    out += value.to_bytes((value.bit_length() + 7) // 8 or 1, "little")
+                elif way == _TEXT and type(value) is str and value.isprintable():
+                    try:
+                        out += _charmap_encode(value, "strict", _CP866_ENCODING)[0]
+                    except UnicodeEncodeError as exc:
+                        raise _no_cp866(value, exc) from None
+                elif way == _NEST:
                     if depth >= MAX_DEPTH:
                         raise _Bad(f"STLV nested deeper than {MAX_DEPTH}")
                     if not isinstance(value, tuple | list):
@@ -358,20 +379,18 @@ def _encode_into(out: bytearray, items: Iterable[Tlv], depth: int) -> None:
                     try:
                         _encode_into(out, value, depth + 1)
                     except TlvError as exc:
-                        raise _nest(exc, _segment(tag, done)) from None
+                        raise _nest(exc, _segment(tag, seq[:index])) from None
                 else:
-                    raw = encoder(value)
-                    if pad and len(raw) < pad:
-                        raw += b" " * (pad - len(raw))
-                    out += raw
+                    out += encoder(value)  # type: ignore[misc]
+                if pad and len(out) - at - 4 < pad:
+                    out += b" " * (pad - (len(out) - at - 4))
         except _Bad as exc:
-            raise TlvError(str(exc), path=_segment(tag, done), offset=at) from None
+            raise TlvError(str(exc), path=_segment(tag, seq[:index]), offset=at) from None
         length = len(out) - at - 4
         if not min_len <= length <= max_len:
             raise TlvError(
                 f"could not encode tag {tag}: expected {min_len}..{max_len} bytes, got {length}",
-                path=_segment(tag, done),
+                path=_segment(tag, seq[:index]),
                 offset=at,
             )
         pack(out, at, tag, length)
-        done.append(item)
