@@ -1,4 +1,4 @@
-"""The device side of the Shtrih-M v1 wire protocol, sans-I/O (spec/shtrih-m.md §1.2–1.3, §2.1).
+"""The device side of the Shtrih-M wire protocol, sans-I/O (spec/shtrih-m.md §1.2–1.4, §2.1).
 
 :class:`ShtrihDevice` behaves as a real register on the line:
 
@@ -7,7 +7,10 @@
 * a good frame is ACKed, executed (:class:`~ffd12.emulator.shtrihops.Operations`) and answered; a
   frame with a bad LRC is NAKed and dropped; an answer stays pending until the host ACKs it;
 * a frame that stops half-way is forgotten after :data:`BYTE_TIMEOUT` of silence;
-* stray bytes outside a frame (noise, 0xFF) are ignored.
+* stray bytes outside a frame (noise, 0xFF) are ignored;
+* protocol v2 (0x8F frames with CRC-16 and numbers, §1.4) is picked when a frame starts with 0x8F:
+  a request numbered last + 1 is executed, any other number (or an empty sync frame) gets the last
+  answer again, so a repeated request never runs twice; ENQ or STX switch back to v1.
 
 No socket and no clock inside: the server calls :meth:`ShtrihDevice.receive` with the bytes and the
 current monotonic time, writes :meth:`ShtrihDevice.bytes_to_send`, and calls
@@ -29,7 +32,8 @@ import logging
 import os
 from collections.abc import Callable
 
-from ffd12.drivers.shtrih.link import ACK, ENQ, NAK, BadFrame, FrameDecoder, build_frame
+from ffd12.drivers.shtrih.link import ACK, ENQ, NAK, STX, BadFrame, FrameDecoder, build_frame
+from ffd12.drivers.shtrih.link2 import STX2, Frame2Decoder, build_frame2
 from ffd12.emulator.faults import FaultInjector
 from ffd12.emulator.fn import Registration, Scenario, VirtualFn
 from ffd12.emulator.shtrihops import DESKTOP, KYA, DeviceModel, Operations
@@ -67,6 +71,12 @@ class ShtrihDevice:
         self._out = bytearray()
         self._pending: bytes | None = None
         self._due: float | None = None
+        self._held = b""
+        self._decoder2 = Frame2Decoder()
+        self.v2 = False
+        """True while the host speaks protocol v2 (0x8F frames, §1.4)."""
+        self._v2_number = 0
+        self._v2_answer = b""
         self._last_byte = 0.0
         self._off_until = 0.0
         self.hangup = False
@@ -83,10 +93,15 @@ class ShtrihDevice:
             log.debug("device is off, %d bytes lost", len(data))
             return
         self.poll(now)
-        if self._decoder.in_frame and now - self._last_byte > BYTE_TIMEOUT:
+        if self._in_frame and now - self._last_byte > BYTE_TIMEOUT:
             self._decoder.reset()
+            self._decoder2.reset()
         self._last_byte = now
         log.debug("dev <- %s", data.hex(" "))
+        self._choose_protocol(data)
+        if self.v2:
+            self._receive_v2(data, now)
+            return
         self._decoder.feed(data)
         while not self.hangup:
             try:
@@ -108,14 +123,16 @@ class ShtrihDevice:
         """Let time pass: release a delayed answer, forget a half frame after the byte timeout."""
         if self._due is not None and now >= self._due:
             self._due = None
-            self._send_pending()
-        if self._decoder.in_frame and now - self._last_byte > BYTE_TIMEOUT:
+            self._out += self._held
+            self._held = b""
+        if self._in_frame and now - self._last_byte > BYTE_TIMEOUT:
             log.debug("dropping a half-received frame after %.3f s of silence", now - self._last_byte)
             self._decoder.reset()
+            self._decoder2.reset()
 
     def deadline(self) -> float | None:
         """When :meth:`poll` next has something to do (monotonic seconds), or None."""
-        times = [t for t in (self._due, self._last_byte + BYTE_TIMEOUT if self._decoder.in_frame else None)
+        times = [t for t in (self._due, self._last_byte + BYTE_TIMEOUT if self._in_frame else None)
                  if t is not None]
         return min(times) if times else None
 
@@ -130,7 +147,27 @@ class ShtrihDevice:
     def connection_lost(self) -> None:
         """The host hung up (TCP): half frames are forgotten; a pending answer stays, as on a real KKT."""
         self._decoder.reset()
+        self._decoder2.reset()
         self.hangup = False
+
+    @property
+    def _in_frame(self) -> bool:
+        return self._decoder2.in_frame if self.v2 else self._decoder.in_frame
+
+    def _choose_protocol(self, data: bytes) -> None:
+        """Protocol auto-select (§1.4): 0x8F at the start of a frame means v2, ENQ/STX mean v1.
+
+        Judged on the first byte of each chunk that does not continue a frame (stray 0xFF skipped).
+        """
+        if self._in_frame:
+            return
+        first = data.lstrip(b"\xff")[:1]
+        if first == bytes([STX2]) and not self.v2:
+            log.info("protocol v2 selected")
+            self.v2 = True
+        elif first in (bytes([ENQ]), bytes([STX])) and self.v2:
+            log.info("protocol v1 selected")
+            self.v2 = False
 
     # ------------------------------------------------------------------ behaviour
     def execute(self, body: bytes) -> bytes:
@@ -145,9 +182,13 @@ class ShtrihDevice:
         self.fn = self.fn.restarted()
         self.ops = Operations(self.fn, self.ops.model, port=self.ops.port)
         self._decoder.reset()
+        self._decoder2.reset()
         self._out.clear()
         self._pending = None
         self._due = None
+        self._held = b""
+        self.v2 = False
+        self._v2_number, self._v2_answer = 0, b""
         self._off_until = now + off_for
         log.info("power cut (off for %.3f s)", off_for)
 
@@ -158,7 +199,7 @@ class ShtrihDevice:
             else:
                 self._out.append(ACK)
                 if self._due is None:
-                    self._send_pending()
+                    self._out += build_frame(self._pending)
         elif byte == ACK:
             if self._pending is not None and self._due is None:
                 self._pending = None
@@ -177,17 +218,45 @@ class ShtrihDevice:
             self.power_cut(fault.powercut, now=now)
             self._out += sent
             return
+        self._pending = answer
         if fault.close:
             self.hangup = True
-            self._pending = answer
             return
-        self._pending = answer
-        if fault.delay > 0:
-            self._due = now + fault.delay
-        else:
-            self._due = None
-            self._send_pending()
+        self._send(build_frame(answer), now, fault.delay)
 
-    def _send_pending(self) -> None:
-        if self._pending is not None:
-            self._out += build_frame(self._pending)
+    def _send(self, wire: bytes, now: float, delay: float) -> None:
+        if delay > 0:
+            self._held, self._due = wire, now + delay
+        else:
+            self._out += wire
+
+    # ------------------------------------------------------------------ protocol v2
+    def _receive_v2(self, data: bytes, now: float) -> None:
+        self._decoder2.feed(data)
+        while not self.hangup and now >= self._off_until:
+            try:
+                frame = self._decoder2.next_frame()
+            except BadFrame as exc:  # no NAK in v2: the host resends the same number
+                log.debug("v2 frame dropped: %s", exc.reason)
+                continue
+            if frame is None:
+                break
+            self._frame2(*frame, now=now)
+
+    def _frame2(self, number: int | None, body: bytes, *, now: float) -> None:
+        """Execute a request numbered last + 1; anything else gets the last answer again (§1.4)."""
+        if number is None or not body or number != self._v2_number % 0xFFFF + 1:
+            self._out += build_frame2(self._v2_number, self._v2_answer)
+            return
+        fault = self.faults.on_frame()
+        if fault.nak:  # v2 has no NAK: the frame is simply lost
+            return
+        answer = self.execute(body)
+        self._v2_number, self._v2_answer = number, answer
+        if fault.powercut is not None:
+            self.power_cut(fault.powercut, now=now)
+            return
+        if fault.close:
+            self.hangup = True
+            return
+        self._send(build_frame2(number, answer), now, fault.delay)
