@@ -211,3 +211,10 @@ def test_request_decoder_fuzz(body: bytes) -> None:
         decode_request(body)
     except InputError:
         pass
+
+
+def test_ff_command_answered_ff_err_is_that_error() -> None:
+    # §2.1 JavaPOS tolerance: FF46 answered "FF 33" — 0x33 taken as the error code
+    with pytest.raises(RegisterError) as info:
+        decode_answer(0xFF46, bytes.fromhex("ff 33"))
+    assert info.value.code == 0x33

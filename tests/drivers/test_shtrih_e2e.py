@@ -10,7 +10,6 @@ import pytest
 
 from ffd12.drivers.shtrih.driver import MarkingRefused, ShtrihRegister
 from ffd12.drivers.shtrih.link import FrameDecoder, LinkPolicy
-from ffd12.drivers.shtrih.link2 import HostLink2
 from ffd12.drivers.transport import SerialTransport, TcpTransport, Transport
 from ffd12.emulator.faults import FaultInjector
 from ffd12.emulator.fn import Scenario
@@ -236,12 +235,3 @@ def test_silent_device_is_a_link_error_with_frames() -> None:
         with pytest.raises(LinkError) as info:
             reg.status()
         assert "ENQ" in str(info.value) and info.value.frames
-
-
-def test_protocol_v2_link_needs_a_v2_device() -> None:
-    # the emulator speaks v1 only: a v2 host must give up with LinkError, never accept garbage
-    with served("tcp") as (_, tap, _, _):
-        reg = ShtrihRegister(tap, link=HostLink2(LinkPolicy(ack_timeout=0.05, byte_timeout=0.05,
-                                                            enq_tries=2, nak_answer_tries=1)))
-        with pytest.raises(LinkError):
-            reg.status()

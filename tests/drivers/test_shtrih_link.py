@@ -261,3 +261,13 @@ def test_host_link_fuzz_never_accepts_a_wrong_answer(events: list[bytes | None])
         if link.done:
             return
     raise AssertionError("the link neither finished nor gave up")
+
+
+def test_ff_err_short_answer_is_passed_up() -> None:
+    link = HostLink(FAST)
+    link.start(bytes.fromhex("FF 46 1E 00 00 00"), 1.0)
+    link.bytes_to_send()
+    link.receive_data(bytes([NAK]))
+    link.bytes_to_send()
+    link.receive_data(bytes([ACK]) + bytes.fromhex("02 02 FF 33 CE"))  # LRC 02^FF^33 = CE
+    assert link.answer == bytes.fromhex("FF 33")

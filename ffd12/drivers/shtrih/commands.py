@@ -320,11 +320,14 @@ def encode_answer(code: int, error: int = 0, **fields: Any) -> bytes:
 def decode_answer(code: int, body: bytes) -> dict[str, Any]:
     """Host side: the fields of an answer body to ``code``.
 
-    Raises :class:`RegisterError` (code + Russian text) when the error byte is set, and
+    Raises :class:`RegisterError` (code + Russian text) when the error byte is set — also for the
+    two-byte ``FF err`` form some firmwares use for FF-commands (§2.1) — and
     :class:`LinkError` when the body is not an answer to ``code`` or is too short for its layout.
     """
     spec = _spec(code)
     head = spec.code_bytes
+    if len(head) == 2 and len(body) == 2 and body[0] == 0xFF and body != head:
+        raise_for_error(body[1], command=spec.name)  # §2.1: "FF err" — the error in place of the code
     if not body.startswith(head) or len(body) < len(head) + 1:
         raise LinkError(f"could not read the {spec.name} answer: expected {head.hex()} and an error byte, "
                         f"got {body[:4].hex()}")

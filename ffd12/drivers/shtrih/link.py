@@ -92,6 +92,11 @@ def trace(direction: str, data: bytes, *, password_at: int | None = None) -> str
     return f"{direction} {shown}"
 
 
+def _short_fn_error(code: bytes, body: bytes) -> bool:
+    """§2.1 JavaPOS tolerance: an FF-command answered ``FF err`` (the error in place of the code)."""
+    return len(code) == 2 and len(body) == 2 and body[0] == 0xFF
+
+
 class BadFrame(LinkError):
     """A frame whose LRC does not match (or whose LEN is zero). The frame is already consumed."""
 
@@ -369,7 +374,7 @@ class HostLink:
             return
         # CMD_ACK / PROBE (the ACK was lost but the answer came), ANSWER, REPEAT
         self._write(bytes([ACK]))
-        if not body.startswith(self._code):
+        if not body.startswith(self._code) and not _short_fn_error(self._code, body):
             raise self._fail(f"expected an answer to {self._code.hex().upper()}, got one to {body[:2].hex()}")
         self.answer = body
         self._state = _State.DONE
