@@ -228,13 +228,13 @@ _new_node = object.__new__
 _set_tag = Tlv.__dict__["tag"].__set__
 _set_value = Tlv.__dict__["value"].__set__
 _new_list = tuple.__new__
-# Short scalar requisites repeat a lot (VAT rate, flags, 1262 "030", 1263 date…): nodes are
-# immutable, so one decoded node is shared by every identical TLV (key: its whole bytes). Bounded.
 # The encode loop's view: (min length, max length, way, encoder, pad to this length with spaces).
 _ENCODE_WAYS: dict[_Encoder | None, int] = {None: _NEST, _e_byte: _BYTE, _e_vln: _VLN, _e_string: _TEXT}
 _ENCODE_PLAN: dict[int, tuple[int, int, int, _Encoder | None, int]] = {
     tag: (row[0], row[1], _ENCODE_WAYS.get(row[3], _CALL), row[3], row[4]) for tag, row in _PLAN.items()
 }
+# Short scalar requisites repeat a lot (VAT rate, flags, 1262 "030", 1263 date…): nodes are
+# immutable, so one decoded node is shared by every identical TLV (key: its whole bytes). Bounded.
 _INTERN_LEN = 16
 _INTERN_SIZE = 4096
 _INTERNED: dict[bytes, Tlv] = {}
