@@ -5,11 +5,11 @@ in order (spec/user-needs.md §4.1 lists where each damage comes from):
 
 1. bytes are decoded as UTF-8;
 2. surrounding CR/LF/TAB/spaces are cut;
-3. Cyrillic produced by a Russian keyboard layout (ЙЦУКЕН) is mapped back to QWERTY;
-4. a symbology identifier (``]d2``, ``]C1``, ``]Q3``) is removed;
-5. GS written as text (``\\u001d``, ``\\x1d``, ``<GS>``, ``{GS}``, ``{FNC1}``, ``^]``, ``|``, spaces)
+3. 1C's Base64 of the whole code is decoded (line breaks inside it are ignored);
+4. Cyrillic produced by a Russian keyboard layout (ЙЦУКЕН) is mapped back to QWERTY;
+5. a symbology identifier (``]d2``, ``]C1``, ``]Q3``) is removed;
+6. GS written as text (``\\u001d``, ``\\x1d``, ``<GS>``, ``{GS}``, ``{FNC1}``, ``^]``, ``|``, spaces)
    becomes a real GS; a leading GS (FNC1) and a trailing one are dropped;
-6. 1C's Base64 of the whole code is decoded (then steps 2, 4, 5 run again on the result);
 7. the human-readable form ``(01)…(21)…`` is turned into an element string.
 """
 
@@ -45,6 +45,7 @@ _GS_TEXT = re.compile(
     r"\\u001d|\\x1d|\\035|<GS>|\{GS\}|\[GS\]|<FNC1>|\{FNC1\}|\^\]|␝|\||[ \t]+",
     re.IGNORECASE,
 )
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HR_AI = re.compile(r"\((01|21|91|92|93|17|7003|3103|335[0-6]|8005|240|10)\)")
 _PRINTABLE = re.compile(r"[\x1d\x20-\x7e]*")
@@ -126,6 +127,7 @@ def _separators(text: str, repairs: list[Repair]) -> str:
 
 def _base64(text: str, repairs: list[Repair]) -> str | None:
     """The decoded code if ``text`` is 1C's Base64 of a marking code, else None."""
+    text = _LINE_BREAKS.sub("", text)  # 1C's Base64String() breaks lines every 76 characters
     if len(text) % 4 or text[:1].isdigit() or not _BASE64.fullmatch(text):
         return None
     try:
@@ -171,13 +173,11 @@ def clean(data: str | bytes) -> tuple[str, list[Repair]]:
             f"could not read marking code: expected at most {MAX_INPUT_CHARS} characters, got {len(text)}"
         )
     text = _trim(text, repairs)
-    text = _layout(text, repairs)
-    text = _symbology(text, repairs)
-    text = _separators(text, repairs)
     decoded = _base64(text, repairs)
     if decoded is not None:
         text = _trim(decoded, repairs)
-        text = _symbology(text, repairs)
-        text = _separators(text, repairs)
+    text = _layout(text, repairs)
+    text = _symbology(text, repairs)
+    text = _separators(text, repairs)
     text = _human_readable(text, repairs)
     return text, repairs

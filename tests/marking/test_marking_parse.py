@@ -138,6 +138,13 @@ def test_onec_base64_sample_decodes_to_the_perfume_code() -> None:
     assert code.base64() == b64
 
 
+def test_onec_base64_with_line_breaks_every_76_characters() -> None:
+    code = f"01{GTIN}21AK-rO?H!hC2(M{GS}91003A{GS}92{SIG88}"
+    wrapped = base64.encodebytes(code.encode()).decode().replace("\n", "\r\n")
+    assert wrapped.count("\r\n") >= 2
+    assert parse(wrapped).canonical == code
+
+
 def test_tobacco_pack_29_chars() -> None:
     # samples/onec-xml.md A12, B1 README log: 14-digit GTIN, 7 serial, 4 MRP, 4 check code, no AIs
     code = parse("00840147505712Zz;ZnRbAAAAdGVz")

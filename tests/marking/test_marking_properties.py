@@ -148,6 +148,9 @@ DAMAGE: dict[str, Callable[[Sample], str | bytes]] = {
     "CR/LF/TAB": lambda s: s.canonical + "\r\n\t",
     "base64": lambda s: base64.b64encode(s.canonical.encode()).decode(),
     "base64 bytes": lambda s: base64.b64encode(s.canonical.encode()),
+    "base64 76-column lines": lambda s: (
+        base64.encodebytes(s.canonical.encode()).decode().replace("\n", "\r\n")
+    ),
     "human readable": human_readable,
     "russian layout": lambda s: s.canonical.translate(TO_RU),
     "dropped GS": lambda s: s.canonical.replace(GS, ""),
