@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 
@@ -235,3 +236,34 @@ def test_silent_device_is_a_link_error_with_frames() -> None:
         with pytest.raises(LinkError) as info:
             reg.status()
         assert "ENQ" in str(info.value) and info.value.frames
+
+
+@pytest.mark.parametrize(("oism", "accepted", "online_code"), [
+    ("positive", True, 0x00), ("negative", False, 0x00), ("timeout", True, 0xFF),
+])
+def test_check_marking_answers(oism: str, accepted: bool, online_code: int) -> None:
+    with served("tcp", scenario=Scenario(oism=oism)) as (reg, _, _, _):
+        reg.open_shift()
+        check = reg.check_marking(parse(CODES[0]), 1)
+        assert check.accepted is accepted
+        assert check.online_code == online_code
+        assert check.refused is not accepted
+        assert check.km_type == 5  # a 4-character check code (93), not checkable in the FN
+        if oism == "timeout":
+            assert check.check_result & 0x04 == 0  # ОИСМ did not check the status
+
+
+def test_check_marking_of_measured_goods_sends_2108_and_1023() -> None:
+    with served("tcp") as (reg, tap, _, _):
+        reg.open_shift()
+        check = reg.check_marking(CODES[1], 2, Decimal("0.5"), 11)
+        assert check.accepted
+    d = FrameDecoder()
+    d.feed(bytes(tap.written))
+    bodies = []
+    while (body := d.next_frame()) is not None:
+        bodies.append(body)
+    ff61 = next(b for b in bodies if b[:2] == b"\xff\x61")
+    # planned status 2, mode 0, KM length, TLV length 11: 2108 = 11, 1023 = 0.5
+    assert ff61[6:8] == b"\x02\x00" and ff61[9] == 11
+    assert ff61.endswith(bytes.fromhex("3c 08 01 00 0b ff 03 02 00 01 05"))
