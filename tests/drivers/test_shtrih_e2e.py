@@ -267,3 +267,24 @@ def test_check_marking_of_measured_goods_sends_2108_and_1023() -> None:
     # planned status 2, mode 0, KM length, TLV length 11: 2108 = 11, 1023 = 0.5
     assert ff61[6:8] == b"\x02\x00" and ff61[9] == 11
     assert ff61.endswith(bytes.fromhex("3c 08 01 00 0b ff 03 02 00 01 05"))
+
+
+def test_sale_return_of_marked_goods() -> None:
+    sale = marked_receipt()
+    back = Receipt(operation=Operation.SALE_RETURN, taxation=sale.taxation, items=sale.items[:1],
+                   payments=Payments(cash=sale.items[0].amount))
+    with served("tcp") as (reg, tap, _, _):
+        reg.open_shift()
+        reg.fiscalize(sale)
+        tap.written.clear()
+        doc = reg.fiscalize(back)
+        stored = decode(reg.read_document(doc.fd_number))[0]
+    assert stored.children.value(1054) == 2
+    d = FrameDecoder()
+    d.feed(bytes(tap.written))
+    bodies = []
+    while (body := d.next_frame()) is not None:
+        bodies.append(body)
+    assert next(b for b in bodies if b[:2] == b"\xff\x61")[6] == 3  # 2003: piece returned
+    assert next(b for b in bodies if b[:1] == b"\x8d")[5] == 2  # 8D type 2: sale return
+    assert next(b for b in bodies if b[:2] == b"\xff\x46")[6] == 2  # FF46 operation 2

@@ -122,3 +122,24 @@ def test_host_link2_gives_up() -> None:
     with pytest.raises(LinkError, match="gave up"):
         for _ in range(100):
             link.timed_out()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=24), st.none(),
+                          st.sampled_from([build_frame2(1, b"\xfc\x00"), build_frame2(0, b""), SYNC,
+                                           build_frame2(1, b"\x10\x00")])), max_size=60))
+def test_host_link2_fuzz_never_accepts_a_foreign_answer(events: list[bytes | None]) -> None:
+    link = HostLink2(FAST)
+    link.start(b"\xfc", 1.0)
+    for event in events:
+        try:
+            if event is None:
+                link.timed_out()
+            else:
+                link.receive_data(event)
+        except LinkError:
+            return
+        link.bytes_to_send()
+        if link.done:
+            assert link.answer is not None and link.answer.startswith(b"\xfc")
+            return
