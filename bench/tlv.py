@@ -2,7 +2,7 @@
 
 Prints documents per second each way and the ratio of decode against a floor: a plain ``struct``
 loop that walks the same bytes (descending into the same STLVs) without typing the values.
-Target (issue 3): decode within 3× that floor. Run: ``python bench/tlv.py [--seconds 2]``.
+Target (issue 3): decode within 3× that floor. Run: ``python bench/tlv.py [--seconds 2] [--no-sharing]``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ffd12.model import IndustryRequisite
-from ffd12.tlv import TAGS, TagType, Tlv, TlvList, decode, encode
+from ffd12.tlv import TAGS, TagType, Tlv, TlvList, codec, decode, encode
 from ffd12.tlv.industry import to_tlv
 
 ITEMS = 100
@@ -100,7 +100,13 @@ def best_rates(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument(
+        "--no-sharing", action="store_true", help="switch off the decoder's sharing of identical short nodes"
+    )
     args = parser.parse_args()
+    if args.no_sharing:
+        codec._INTERN_LEN = -1
+        print("node sharing: off")
     measure("repeated rates/flags/1262-1264", receipt(), args.seconds)
     measure("distinct prices, quantities, 1264", receipt(distinct=True), args.seconds)
 
