@@ -148,7 +148,8 @@ TEMPLATES: tuple[Template, ...] = (
     Template(name="camera", group="camera", fields=(_f("21", 20), _KEY, _SIG44)),
     # seed 002 [MarkedGoods.Shoes]: 240 (4 alphanumerics) between serial and key
     Template(name="shoes", group="shoes", fields=(_f("21", 13), _f("240", 4), _KEY, _SIG)),
-    # medicines (МДЛП) with expiry and batch before the crypto tail
+    # medicines (МДЛП) with expiry (17) and batch (10) before the crypto tail; without them a medicine
+    # code has the common shape. This layout is not in the seeds or the spec: unverified
     Template(
         name="medicines",
         group="medicines",
