@@ -271,3 +271,17 @@ def test_ff_err_short_answer_is_passed_up() -> None:
     link.bytes_to_send()
     link.receive_data(bytes([ACK]) + bytes.fromhex("02 02 FF 33 CE"))  # LRC 02^FF^33 = CE
     assert link.answer == bytes.fromhex("FF 33")
+
+
+def test_passwords_never_reach_logs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="ffd12.drivers.shtrih.link")
+    link = HostLink(LinkPolicy(nak_command_tries=1))
+    link.start(bytes.fromhex("FF 01 AA BB CC DD"), 1.0, password_at=2)
+    link.receive_data(bytes([NAK]))
+    check = 0x06 ^ 0xFF ^ 0x01 ^ 0xAA ^ 0xBB ^ 0xCC ^ 0xDD
+    assert link.bytes_to_send().endswith(bytes.fromhex("AA BB CC DD") + bytes([check]))
+    with pytest.raises(LinkError) as info:
+        link.receive_data(bytes([NAK]))
+    assert "aa bb cc dd" not in caplog.text.lower()
+    assert "aa bb cc dd" not in str(info.value).lower()
+    assert "** ** ** **" in caplog.text
