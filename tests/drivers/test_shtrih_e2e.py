@@ -3,6 +3,7 @@ and every link fault during an exchange: the link recovers or says LinkError, ne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -10,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from ffd12.drivers.shtrih.driver import MarkingRefused, ShtrihRegister
-from ffd12.drivers.shtrih.link import FrameDecoder, LinkPolicy
+from ffd12.drivers.shtrih.link import FrameDecoder, HostLink, LinkPolicy
 from ffd12.drivers.transport import SerialTransport, TcpTransport, Transport
 from ffd12.emulator.faults import FaultInjector
 from ffd12.emulator.fn import Scenario
@@ -288,3 +289,17 @@ def test_sale_return_of_marked_goods() -> None:
     assert next(b for b in bodies if b[:2] == b"\xff\x61")[6] == 3  # 2003: piece returned
     assert next(b for b in bodies if b[:1] == b"\x8d")[5] == 2  # 8D type 2: sale return
     assert next(b for b in bodies if b[:2] == b"\xff\x46")[6] == 2  # FF46 operation 2
+
+
+def test_late_answer_is_drained_as_stale_before_the_next_command() -> None:
+    with served("tcp", faults="delay:0.5@1") as (reg, tap, _, inj):
+        reg.link = HostLink(LinkPolicy(ack_timeout=0.3, byte_timeout=0.1, nak_answer_tries=0))
+        reg.timeouts[0x10] = 0.05
+        with pytest.raises(LinkError, match="no answer"):
+            reg.execute(0x10)
+        time.sleep(0.8)  # the 0x10 answer arrives now, after the host gave up on it
+        tap.written.clear()
+        answer = reg.execute(0xFF01)
+        assert answer["last_fd"] == 1 and inj.applied == ["delay#1"]
+    # ENQ, the stale 0x10 answer is ACKed and dropped, ENQ again, then the FF01 frame
+    assert bytes(tap.written[:3]) == bytes([0x05, 0x06, 0x05])
