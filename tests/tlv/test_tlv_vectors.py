@@ -154,3 +154,15 @@ def test_legacy_1162_is_a_byte_array() -> None:
     wire = h("8a04 0f00 0005 59d39e7f1972") + b"ABC1234"
     assert decode(wire) == TlvList([Tlv(1162, h("0005 59d39e7f1972") + b"ABC1234")])
     assert encode(decode(wire)) == wire
+
+
+def test_typographic_text_made_cp866() -> None:
+    from ffd12.tlv.charset import can_encode, to_cp866_text
+
+    name = "ООО «Ромашка» — молоко 3,2 %… 99 ₽"
+    with pytest.raises(TlvError) as err:
+        encode([Tlv(1048, name)])
+    assert "«" in str(err.value) and err.value.path == "1048"
+    fixed = to_cp866_text(name)
+    assert fixed == 'ООО "Ромашка" - молоко 3,2 %... 99 руб.' and can_encode(fixed)
+    assert decode(encode([Tlv(1048, fixed)])) == TlvList([Tlv(1048, fixed)])
