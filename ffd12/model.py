@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ffd12.marking.model import MarkingCode, ProductCode
 
 __all__ = [
+    "MARKING_PRODUCT_TAGS",
     "AgentData",
     "Barcode",
     "Correction",
@@ -59,6 +60,10 @@ __all__ = [
 
 _CENT = Decimal("0.01")
 _E = TypeVar("_E")
+
+MARKING_PRODUCT_TAGS = frozenset({1300, 1305, 1306, 1307})
+"""1163 children that stand for a marking code when the КМ itself (with its crypto tail) is gone, as
+in a receipt read back from TLV: нераспознанный, GS1.М, КМК, МИ (spec/ffd12-tlv.md §2.2, §4.2)."""
 
 
 def kopecks(value: int | Decimal | str) -> int:
@@ -318,6 +323,11 @@ class Item:
             _set(self, "agent_type", _enum(AgentType, self.agent_type, "agent type (1222)"))
         _set(self, "product_codes", tuple(self.product_codes))
         _set(self, "industry_requisites", tuple(self.industry_requisites))
+
+    @property
+    def marking_product_codes(self) -> tuple[ProductCode, ...]:
+        """The 1163 codes that stand for a marking code (see :data:`MARKING_PRODUCT_TAGS`)."""
+        return tuple(c for c in self.product_codes if c.tag in MARKING_PRODUCT_TAGS)
 
     @property
     def is_marked(self) -> bool:

@@ -22,7 +22,7 @@ from typing import Final
 
 from ffd12.enums import Measure, Operation, PlannedStatus, Subject, VatRate
 from ffd12.errors import ValidationError, Violation
-from ffd12.model import IndustryRequisite, Item, Receipt
+from ffd12.model import MARKING_PRODUCT_TAGS, IndustryRequisite, Item, Receipt
 
 __all__ = ["MAX_LENGTH", "check", "validate"]
 
@@ -33,6 +33,8 @@ MAX_MONEY: Final = 2**48 - 1
 """VLN money requisites are at most 6 bytes (spec §1.2)."""
 
 MAX_QUANTITY_DECIMALS: Final = 6
+
+
 
 MAX_1265: Final = 256
 """1265 max length: SHTRIH says 265, the FFD text is recalled as 256 — unverified; keep the safer 256."""
@@ -227,7 +229,8 @@ def _check_vat(c: _Checker, p: str, item: Item) -> None:
 
 def _check_marking(c: _Checker, receipt: Receipt, p: str, item: Item) -> None:
     code = item.marking_code
-    if code is None and item.subject in (Subject.EXCISE_MARKED, Subject.MARKED_GOODS):
+    carried = item.marking_product_codes
+    if code is None and not carried and item.subject in (Subject.EXCISE_MARKED, Subject.MARKED_GOODS):
         c.add(f"{p}.marking_code", f"1212 = {int(item.subject)} («с кодом маркировки») needs a marking code")
     if code is not None and item.subject in (Subject.EXCISE_MARKED_NO_CODE, Subject.MARKED_GOODS_NO_CODE):
         c.add(f"{p}.subject", f"1212 = {int(item.subject)} means «без кода маркировки» but a code is present")
@@ -308,8 +311,10 @@ def check(receipt: Receipt) -> list[Violation]:
     seen: dict[str, int] = {}
     for i, item in enumerate(receipt.items):
         _check_item(c, receipt, i, item)
+        keys = {c.value for c in item.product_codes if c.tag in MARKING_PRODUCT_TAGS - {1300}}
         if item.marking_code is not None:
-            key = item.marking_code.product_code.value or item.marking_code.canonical
+            keys = {item.marking_code.product_code.value or item.marking_code.canonical}
+        for key in keys:
             if key in seen:
                 c.add(f"items[{i}].marking_code", f"the same marking code is already in items[{seen[key]}]")
             else:

@@ -121,7 +121,7 @@ def _parameters(root: etree._Element, r: Receipt) -> None:
     _set(
         el,
         (
-            ("CashierName", r.cashier),
+            ("CashierName", r.cashier or ""),  # required by the 1C table, even when unknown
             ("CashierINN", r.cashier_inn),
             ("OperationType", str(int(r.operation))),
             ("TaxationSystem", str(tables.TAXATION_BY_FLAG[r.taxation])),
