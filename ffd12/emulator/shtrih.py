@@ -97,7 +97,6 @@ class ShtrihDevice:
             self._decoder.reset()
             self._decoder2.reset()
         self._last_byte = now
-        log.debug("dev <- %s", data.hex(" "))
         self._choose_protocol(data)
         if self.v2:
             self._receive_v2(data, now)
@@ -173,6 +172,8 @@ class ShtrihDevice:
     def execute(self, body: bytes) -> bytes:
         """Run one command body and return its answer body (no link layer)."""
         self.commands += 1
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("dev <- %s", _masked(body))
         return self.ops.execute(body)
 
     def power_cut(self, off_for: float = 0.0, *, now: float = 0.0) -> None:
@@ -260,3 +261,11 @@ class ShtrihDevice:
             self.hangup = True
             return
         self._send(build_frame2(number, answer), now, fault.delay)
+
+
+def _masked(body: bytes) -> str:
+    """Hex of a request body with the 4 password bytes after the command code hidden."""
+    code = 2 if body[:1] == b"\xff" else 1
+    if body[:1] == b"\xfc" or len(body) < code + 4:
+        return body.hex(" ")
+    return " ".join([body[:code].hex(" "), "** ** ** **", body[code + 4:].hex(" ")]).strip()
