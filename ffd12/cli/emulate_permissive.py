@@ -83,14 +83,37 @@ def crpt(port: int, scenario_path: Path | None, hosts: int) -> None:
     show_default=True,
     help="Age of the last sync; 72 or more turns a ready module into sync_error.",
 )
+@click.option(
+    "--clock-offset-hours",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Shift the module's own clock (for the 72 h rule).",
+)
 @click.option("--user", default="admin", show_default=True)
 @click.option("--password", default="admin", show_default=True)
 @click.option("--block", multiple=True, help="A code (or its beginning) on the black list; repeatable.")
 def lm(
-    port: int, status: str, last_sync_hours: float, user: str, password: str, block: tuple[str, ...]
+    port: int,
+    status: str,
+    last_sync_hours: float,
+    clock_offset_hours: float,
+    user: str,
+    password: str,
+    block: tuple[str, ...],
 ) -> None:
-    """Run the Local Module (ЛМ ЧЗ) emulator on 127.0.0.1 until interrupted."""
-    state = LmState(status=status, user=user, password=password, blocked=set(block))
+    """Run the Local Module (ЛМ ЧЗ) emulator on 127.0.0.1 until interrupted.
+
+    While it runs, POST /emu/state (same Basic auth) with {"status": …, "lastSyncAgeHours": …,
+    "clockOffsetHours": …, "block": [codes]} changes its state.
+    """
+    state = LmState(
+        status=status,
+        user=user,
+        password=password,
+        blocked=set(block),
+        clock_offset_s=clock_offset_hours * 3600,
+    )
     try:
         emu = LmEmulator(state, port=port)
     except OSError as exc:

@@ -270,3 +270,24 @@ def test_deep_nesting_is_a_typed_error() -> None:
         parse_check_answer(b"[" * 100000 + b"]" * 100000)
     with pytest.raises(AnswerError):
         parse_check_answer(b" " * (5 * 1024 * 1024))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="[]-.:,0123456789 abc\t", max_size=40) | st.text(max_size=40))
+def test_xapikey_reader_raises_only_config_errors(text: str) -> None:
+    try:
+        table = parse_xapikey(text)
+    except ConfigError:
+        return
+    for dept, token in table.by_department.items():
+        assert isinstance(dept, int) and token.reveal() and "sha256:" in repr(token)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(max_size=40)
+    | st.from_regex(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?)?")
+)
+def test_expiry_reader_never_raises(text: str) -> None:
+    result = expiry_instant(text, local_now=datetime(2026, 1, 1, tzinfo=MSK))
+    assert result is None or result.tzinfo is not None
