@@ -46,6 +46,11 @@ def _register() -> None:
     main.add_command(status)
     main.add_command(shift)
     main.add_command(fn)
+    from ffd12.cli.sale import demo, journal, sell
+
+    main.add_command(demo)
+    main.add_command(journal)
+    main.add_command(sell)
     pass
 
 
