@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -124,6 +125,7 @@ class History:
         self.retention_days = retention_days
         self._clock = wall_clock
         self._last_prune = 0.0
+        self._lock = threading.RLock()  # one connection, shared by the till's threads
         try:
             self._db = sqlite3.connect(
                 str(self.path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
@@ -150,6 +152,10 @@ class History:
         self._db.close()
 
     def _write(self, action: str, statements: Iterable[tuple[str, Sequence[object]]]) -> list[int]:
+        with self._lock:
+            return self._write_locked(action, statements)
+
+    def _write_locked(self, action: str, statements: Iterable[tuple[str, Sequence[object]]]) -> list[int]:
         ids: list[int] = []
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -191,7 +197,8 @@ class History:
     def was_sold(self, code: str) -> bool:
         """Whether this code was sold at this till (and not returned)."""
         try:
-            row = self._db.execute("SELECT 1 FROM sold WHERE code = ?", (code,)).fetchone()
+            with self._lock:
+                row = self._db.execute("SELECT 1 FROM sold WHERE code = ?", (code,)).fetchone()
         except sqlite3.Error as exc:
             raise _journal_error("read the sold codes", exc) from None
         return row is not None
@@ -215,7 +222,8 @@ class History:
         sql += " ORDER BY id LIMIT ?"
         params.append(limit)
         try:
-            rows = self._db.execute(sql, params).fetchall()
+            with self._lock:
+                rows = self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise _journal_error("read the history", exc) from None
         return [HistoryRow(id=r[0], **dict(zip(_COLUMNS, r[1:], strict=True))) for r in rows]
@@ -226,7 +234,8 @@ class History:
         cutoff = now - self.retention_days * 86400.0
         self._last_prune = now
         try:
-            cur = self._db.execute("DELETE FROM checks WHERE time < ?", (cutoff,))
+            with self._lock:
+                cur = self._db.execute("DELETE FROM checks WHERE time < ?", (cutoff,))
         except sqlite3.Error as exc:
             raise _journal_error("prune old rows", exc) from None
         if cur.rowcount:

@@ -444,3 +444,25 @@ def test_logs_carry_neither_token_nor_full_code(make_env: MakeEnv, caplog: pytes
     assert caplog.records
     assert TOKEN not in caplog.text
     assert c.serial not in " ".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+
+
+def test_one_checker_serves_several_threads(make_env: MakeEnv) -> None:
+    env = make_env(CrptScenario(hosts=[HostScenario(name="a"), HostScenario(name="b", avg_time_ms=90)]))
+    chk = env.checker(budget=2.0, host_timeout=1.0)
+    chk.pool.refresh()
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(5):
+                assert chk.check([code(f"T{n}x{i}")]).decisions[0].sell
+        except BaseException as exc:  # collected and re-raised in the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert chk.history is not None and len(chk.history.query()) == 20
