@@ -41,6 +41,9 @@ def _register() -> None:
 
     main.add_command(convert)
     main.add_command(tlv)
+    from ffd12.cli.validate import validate
+
+    main.add_command(validate)
     from ffd12.cli.device import fn, shift, status
 
     main.add_command(status)
