@@ -303,3 +303,24 @@ def test_late_answer_is_drained_as_stale_before_the_next_command() -> None:
         assert answer["last_fd"] == 1 and inj.applied == ["delay#1"]
     # ENQ, the stale 0x10 answer is ACKed and dropped, ENQ again, then the FF01 frame
     assert bytes(tap.written[:3]) == bytes([0x05, 0x06, 0x05])
+
+
+def test_check_left_half_done_by_a_lost_connection_is_cleared() -> None:
+    # frames: E0 1, FF01 2, FC 3, FF61 4, FF69 5 — the connection drops after FF61 ran
+    inj = FaultInjector("close@4")
+    with TcpServer(ShtrihDevice(faults=inj), 0, faults=inj) as server:
+        first = TcpTransport("127.0.0.1", server.port)
+        first.open()
+        with ShtrihRegister(first, policy=FAST) as reg:
+            reg.open_shift()
+            with pytest.raises(LinkError):
+                reg.fiscalize(marked_receipt())
+        again = Tap(TcpTransport("127.0.0.1", server.port))
+        again.open()
+        with ShtrihRegister(again, policy=FAST) as reg:
+            doc = reg.fiscalize(marked_receipt())
+            assert doc.fd_number == 3
+        codes = again.commands()
+    assert inj.applied == ["close#4"]
+    # FC, FF61 refused (0xA1: the FN still waits for FF69), FF69 2 clears, then the normal sequence
+    assert codes[:4] == [0xFC, 0xFF61, 0xFF69, 0xFF61]

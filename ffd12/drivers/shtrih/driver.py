@@ -37,6 +37,7 @@ BUSY_PAUSE = 0.333
 BUSY_TRIES = 30
 NO_MORE_DATA = 0x08  # §4.11: end of FF3B blocks
 NO_RECEIPT_OPEN = 0x73  # §4.4: 0x88 with no open receipt
+MARKING_SEQUENCE = 0xA1  # §2.2: wrong sequence of the FN marking commands
 
 
 class Link(Protocol):
@@ -210,12 +211,24 @@ class ShtrihRegister:
         model = self.model
         # 1. every КМ before the receipt opens (§4.10 step 3)
         results: list[int | None] = []
+        first = True
         for index, item in enumerate(receipt.items):
             if item.marking_code is None:
                 results.append(None)
                 continue
-            check = self.check_marking(item.marking_code, plan.planned_status_for(item, operation),
-                                       item.quantity, int(item.measure or 0), fraction=item.fraction)
+            args = (item.marking_code, plan.planned_status_for(item, operation), item.quantity,
+                    int(item.measure or 0))
+            try:
+                check = self.check_marking(*args, fraction=item.fraction)
+            except RegisterError as exc:
+                # a check left half-done by a lost connection (FF61 without FF69) blocks the FN's
+                # marking sequence (0xA1): before this receipt's first code, clear it and retry
+                if exc.code != MARKING_SEQUENCE or not first:
+                    raise
+                log.warning("clearing a KM check left unfinished before this receipt (%s)", exc)
+                self.execute(0xFF69, decision=2)
+                check = self.check_marking(*args, fraction=item.fraction)
+            first = False
             if not check.accepted:
                 self._clear_marking()
                 raise MarkingRefused(check, item=index)
