@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -291,3 +293,20 @@ def test_xapikey_reader_raises_only_config_errors(text: str) -> None:
 def test_expiry_reader_never_raises(text: str) -> None:
     result = expiry_instant(text, local_now=datetime(2026, 1, 1, tzinfo=MSK))
     assert result is None or result.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ffd12.permissive",
+        "ffd12.permissive.answers",
+        "ffd12.permissive.decide",
+        "ffd12.permissive.history",
+        "ffd12.permissive.policy",
+        "ffd12.permissive.reasons",
+        "ffd12.permissive.tokens",
+    ],
+)
+def test_module_doctests(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
