@@ -15,7 +15,7 @@ import click
 from ffd12.cli.emulate import emulate
 from ffd12.emulator.faults import FaultInjector
 from ffd12.emulator.fn import Scenario
-from ffd12.emulator.fndocs import OISM_CHOICES
+from ffd12.emulator.fnmark import OISM_CHOICES
 from ffd12.emulator.serve import PtyServer, TcpServer
 from ffd12.emulator.shtrih import DESKTOP, KYA, ShtrihDevice
 from ffd12.errors import Ffd12Error

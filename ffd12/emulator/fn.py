@@ -11,7 +11,8 @@ What it keeps, the way a real FN-M does (spec/shtrih-m.md §4.3–4.11, spec/ffd
 * format-logical control (ФЛК) of the tags sent for the open document;
 * an archive of every closed document as FFD TLV (document form code as the outer tag);
 * file-backed state, written atomically after every change, so a power cut between two commands
-  leaves a consistent FN behind (documents and saved state live in :mod:`ffd12.emulator.fndocs`).
+  leaves a consistent FN behind (:mod:`~ffd12.emulator.fndocs` builds the documents,
+  :mod:`~ffd12.emulator.fnmark` judges the codes, :mod:`~ffd12.emulator.fnstate` saves the state).
 
 Every refusal raises :class:`FnRefused` with the error code of spec §2.2; the device layer turns it
 into the answer's error byte.
@@ -19,14 +20,11 @@ into the answer's error byte.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import enum
 import json
 import logging
 import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,11 +43,20 @@ from ffd12.emulator.fndocs import (
     E_SHIFT_24H,
     E_TAG_NOT_ALLOWED,
     ArchivedDocument,
-    CodeCheck,
     FnRefused,
     OpenReceipt,
-    classify_code,
 )
+from ffd12.emulator.fnmark import (
+    MARK_TRANSITIONS,
+    OISM_CHOICES,
+    CodeCheck,
+    MarkEvent,
+    MarkState,
+    allowed_events,
+    classify_code,
+    with_oism,
+)
+from ffd12.emulator.fnstate import atomic_write, dump_state, load_state
 from ffd12.errors import InputError
 from ffd12.tlv import Tlv
 
@@ -63,6 +70,7 @@ __all__ = [
     "Registration",
     "Scenario",
     "VirtualFn",
+    "allowed_events",
 ]
 
 log = logging.getLogger("ffd12.emulator.fn")
@@ -81,56 +89,6 @@ on the FN model and the size of each notification; 1000 is a plausible order of 
 RESTORE_OPEN_RECEIPT = False
 """After a power cut with a receipt open the emulated KKT annuls it (the FN never received it).
 [unverified] on hardware: some firmware resumes the receipt instead."""
-
-class MarkState(enum.IntEnum):
-    """FF70 byte 0: the KM check state of the FN."""
-
-    BLOCKED = 0
-    IDLE = 1
-    CODE_GIVEN = 2
-    REQUEST_BUILT = 3
-    ANSWER_PASSED = 4
-
-
-class MarkEvent(enum.Enum):
-    """The FN-M commands behind the state machine; values are their FF70 "allowed" bits.
-
-    B1h give a code, B2h save the check result (accept/reject), B3h clear the results, B5h build
-    the request, B6h pass the answer. The B2h/B3h meanings are [unverified] (spec §4.9 lists only
-    the bit numbers).
-    """
-
-    GIVE_CODE = 0x01
-    SAVE_RESULT = 0x02
-    CLEAR = 0x04
-    BUILD_REQUEST = 0x08
-    PASS_ANSWER = 0x10
-
-
-MARK_TRANSITIONS: Mapping[tuple[MarkState, MarkEvent], MarkState] = {
-    (MarkState.IDLE, MarkEvent.GIVE_CODE): MarkState.CODE_GIVEN,
-    (MarkState.IDLE, MarkEvent.CLEAR): MarkState.IDLE,
-    (MarkState.CODE_GIVEN, MarkEvent.BUILD_REQUEST): MarkState.REQUEST_BUILT,
-    (MarkState.CODE_GIVEN, MarkEvent.SAVE_RESULT): MarkState.IDLE,
-    (MarkState.CODE_GIVEN, MarkEvent.CLEAR): MarkState.IDLE,
-    (MarkState.REQUEST_BUILT, MarkEvent.PASS_ANSWER): MarkState.ANSWER_PASSED,
-    (MarkState.REQUEST_BUILT, MarkEvent.SAVE_RESULT): MarkState.IDLE,
-    (MarkState.REQUEST_BUILT, MarkEvent.CLEAR): MarkState.IDLE,
-    (MarkState.ANSWER_PASSED, MarkEvent.SAVE_RESULT): MarkState.IDLE,
-    (MarkState.ANSWER_PASSED, MarkEvent.CLEAR): MarkState.IDLE,
-    (MarkState.BLOCKED, MarkEvent.CLEAR): MarkState.IDLE,
-}
-"""(state, event) → next state; anything missing is refused with 0xA1."""
-
-
-def allowed_events(state: MarkState) -> int:
-    """FF70 byte 2: bit mask of the events the state accepts."""
-    bits = 0
-    for (src, event), _dst in MARK_TRANSITIONS.items():
-        if src is state:
-            bits |= event.value
-    return bits
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Registration:
@@ -166,9 +124,9 @@ class Scenario:
 
     def __post_init__(self) -> None:
         for word in (self.oism, *self.oism_by_code.values()):
-            if word not in fndocs.OISM_CHOICES:
+            if word not in OISM_CHOICES:
                 raise InputError(f"could not use ОИСМ answer {word!r}: expected one of "
-                                 f"{', '.join(fndocs.OISM_CHOICES)}")
+                                 f"{', '.join(OISM_CHOICES)}")
 
 
 class VirtualFn:
@@ -285,10 +243,10 @@ class VirtualFn:
             target = receipt.items[-1].tags
         else:
             raise FnRefused(E_TAG_NOT_ALLOWED, "item tags before any item")
-        have = {fndocs.tag_of(p) for p in target}
+        have = {p.tag for p in target}
         for piece in pieces:
-            if fndocs.tag_of(piece) in have:
-                raise FnRefused(E_TAG_NOT_ALLOWED, f"tag {fndocs.tag_of(piece)} repeated in operation")
+            if piece.tag in have:
+                raise FnRefused(E_TAG_NOT_ALLOWED, f"tag {piece.tag} repeated in operation")
         target.extend(pieces)
         self._save()
 
@@ -351,7 +309,7 @@ class VirtualFn:
         self.mark(MarkEvent.BUILD_REQUEST)
         if answer != "timeout":
             self.mark(MarkEvent.PASS_ANSWER)
-        check = fndocs.with_oism(check, answer)
+        check = with_oism(check, answer)
         self.current_check = check
         self._save()
         return check
@@ -440,14 +398,14 @@ class VirtualFn:
     def _save(self) -> None:
         if self.state_file is None:
             return
-        data = fndocs.dump_state(self)
+        data = dump_state(self)
         atomic_write(self.state_file, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
 
     def _load(self) -> None:
         assert self.state_file is not None
         try:
             data: dict[str, Any] = json.loads(self.state_file.read_bytes())
-            fndocs.load_state(self, data)
+            load_state(self, data)
         except (ValueError, KeyError, TypeError) as exc:
             raise FnRefused(E_FN_FAILURE, f"state file {self.state_file.name} unreadable: {exc}") from exc
         self._after_restart()
@@ -469,34 +427,14 @@ class VirtualFn:
         if self.state_file is not None:
             return VirtualFn(registration=self.registration, scenario=self.scenario, clock=self.clock,
                              state_file=self.state_file)
-        image = fndocs.dump_state(self)
+        image = dump_state(self)
         fresh = VirtualFn.__new__(VirtualFn)
         fresh.registration, fresh.scenario, fresh.clock, fresh.state_file = (
             self.registration, self.scenario, self.clock, None)
         fresh.mark_state = MarkState.IDLE
         fresh.current_check = None
-        fndocs.load_state(fresh, image)
+        load_state(fresh, image)
         fresh._after_restart()
         return fresh
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old or the new bytes, never a torn file."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 

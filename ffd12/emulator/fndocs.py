@@ -6,15 +6,15 @@ this module the data it produces (spec/ffd12-tlv.md §1–2, spec/shtrih-m.md §
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ffd12.emulator.fnmark import CodeCheck, classify_code
 from ffd12.errors import RegisterError, TlvError
 from ffd12.tlv import Tlv, TlvList, decode, encode
 
@@ -27,8 +27,6 @@ FORM_REGISTRATION = 1
 FORM_SHIFT_OPEN = 2
 FORM_RECEIPT = 3
 FORM_SHIFT_CLOSE = 5
-
-GS = 0x1D
 
 RECEIPT_TAGS = frozenset(
     {1008, 1011, 1021, 1057, 1084, 1117, 1125, 1192, 1203, 1227, 1228, 1256, 1261, 1270, 2107}
@@ -81,95 +79,6 @@ class FnRefused(RegisterError):
         super().__init__(code, f"{text}: {detail}" if detail else text, command="FN")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CodeCheck:
-    """The FN's answer about one marking code (FF61 / FF67 answer block, spec §4.9).
-
-    ``local_status`` is tag 2004 (bit0 checked with the key, bit1 positive); ``local_reason`` why
-    the FN did not check it (0 checked, 1 type not checkable, 2 no key, 3 AI 91/92 missing);
-    ``code_type`` tag 2100; ``online_code`` 0 answered, 0x20 answer refused (``online_reason``),
-    0xFF ОИСМ timeout; ``check_result`` tag 2106; ``oism_status`` tag 2109 (0 = no answer);
-    ``answer_tlv`` the server answer as TLV bytes (empty on timeout).
-    """
-
-    code: bytes
-    planned_status: int
-    code_type: int
-    local_status: int
-    local_reason: int
-    online_code: int = 0xFF
-    online_reason: int = 0
-    check_result: int = 0
-    oism_status: int = 0
-    answer_tlv: bytes = b""
-
-    @property
-    def gtin_serial(self) -> str:
-        """The ``01…21…`` head of a GS1 code (the 1305 value), or the raw code for other kinds."""
-        head = self.code.split(bytes([GS]), 1)[0].decode("latin-1")
-        return head[:38]
-
-    @property
-    def masked(self) -> str:
-        """GTIN and the first serial characters, safe for logs."""
-        return self.gtin_serial[:20] + "…"
-
-
-def classify_code(code: bytes, planned_status: int, *, key_fails: bool) -> CodeCheck:
-    """Local FN check of a code as scanned: its 2100 type, 2004 status and the reason code.
-
-    A heuristic on the structure, not a GS1 parser: a GS-separated code with AI 92 of 88 or 44
-    characters is FN-checkable (2100 = 2 or 4); AI 93 of 4 characters, or a bare 29-character
-    tobacco pack code, is type 5; a bare ``01…21…`` code is short (1); anything else is 0.
-    ``key_fails`` simulates an FN whose verification key rejects the crypto tail.
-    """
-    parts = code.split(bytes([GS]))
-    text = [p.decode("latin-1") for p in parts]
-    crypto = next((p[2:] for p in text[1:] if p.startswith("92")), None)
-    short_check = next((p[2:] for p in text[1:] if p.startswith("93")), None)
-    head = text[0]
-    gs1_head = head.startswith("01") and len(head) >= 18 and head[2:16].isdigit() and head[16:18] == "21"
-    if crypto is not None and len(crypto) == 88:
-        code_type, reason = 2, 0
-    elif crypto is not None and len(crypto) == 44:
-        code_type, reason = 4, 0
-    elif (short_check is not None and len(short_check) == 4) or (len(parts) == 1 and len(head) == 29):
-        code_type, reason = 5, 1
-    elif gs1_head and len(parts) == 1:
-        code_type, reason = 1, 1
-    else:
-        code_type, reason = 0, 3 if gs1_head else 4
-    checked = reason == 0
-    local = (0x01 | (0 if key_fails else 0x02)) if checked else 0
-    return CodeCheck(
-        code=code, planned_status=planned_status, code_type=code_type, local_status=local,
-        local_reason=reason, check_result=local,
-    )
-
-
-OISM_ANSWERS = {"positive": 1, "negative": 2, "suspended": 3}
-"""Scenario word → tag 2109 (1 planned status correct, 2 incorrect, 3 оборот приостановлен)."""
-OISM_CHOICES = (*OISM_ANSWERS, "rejected", "timeout")
-"""Every ОИСМ scenario: the three answers, an answer the FN refuses (FN code 0x20, reason 1 = bad
-fiscal sign of the answer) and no answer at all (FN code 0xFF)."""
-REJECT_REASON = 1
-
-
-def with_oism(check: CodeCheck, answer: str) -> CodeCheck:
-    """Fold the ОИСМ answer into a local check: 2106 bits 2–3, 2109, the answer TLV."""
-    if answer == "timeout":  # no answer: 2106 keeps the local bits only
-        return dataclasses.replace(check, online_code=0xFF, check_result=check.local_status)
-    if answer == "rejected":
-        return dataclasses.replace(check, online_code=0x20, online_reason=REJECT_REASON,
-                                   check_result=check.local_status)
-    status = OISM_ANSWERS[answer]
-    result = check.local_status | 0x04 | (0x08 if status == 1 else 0)
-    answer_tlv = encode(TlvList([Tlv(2105, 0), Tlv(2109, status)]))
-    return dataclasses.replace(
-        check, online_code=0, check_result=result, oism_status=status, answer_tlv=answer_tlv
-    )
-
-
 @dataclass(slots=True, kw_only=True)
 class Item:
     """One предмет расчета as FF46 gave it, plus FF4D tags and the FF67 code."""
@@ -219,10 +128,6 @@ class Payments:
     prepaid: int = 0
     credit: int = 0
     provision: int = 0
-
-
-def tag_of(piece: Tlv) -> int:
-    return piece.tag
 
 
 def check_tags(data: bytes, allowed: frozenset[int]) -> list[Tlv]:
@@ -374,100 +279,3 @@ def document(form: int, head: list[Tlv], body: list[Tlv], sign: int) -> bytes:
     return encode(TlvList([Tlv(form, TlvList([*head, *body, Tlv(1077, fpd)]))]))
 
 
-# ----------------------------------------------------------------------------- persistence
-def _check_to_json(c: CodeCheck) -> dict[str, Any]:
-    d = dataclasses.asdict(c)
-    d["code"] = c.code.hex()
-    d["answer_tlv"] = c.answer_tlv.hex()
-    return d
-
-
-def _check_from_json(d: dict[str, Any]) -> CodeCheck:
-    return CodeCheck(**{**d, "code": bytes.fromhex(d["code"]), "answer_tlv": bytes.fromhex(d["answer_tlv"])})
-
-
-def _tags_hex(tags: list[Tlv]) -> str:
-    return encode(TlvList(tags)).hex()
-
-
-def _tags_from(text: str) -> list[Tlv]:
-    return list(decode(bytes.fromhex(text))) if text else []
-
-
-def dump_state(fn: VirtualFn) -> dict[str, Any]:
-    """Everything a restart needs, as JSON-ready data."""
-    receipt = None
-    if fn.receipt is not None:
-        r = fn.receipt
-        receipt = {
-            "operation": r.operation,
-            "tags": _tags_hex(r.tags),
-            "pending_tags": _tags_hex(r.pending_tags),
-            "pending_code": _check_to_json(r.pending_code) if r.pending_code else None,
-            "items": [
-                {
-                    **{k: getattr(i, k) for k in ("name", "price", "amount", "vat", "subject", "method")},
-                    "quantity": str(i.quantity),
-                    "tags": _tags_hex(i.tags),
-                    "code": _check_to_json(i.code) if i.code else None,
-                }
-                for i in r.items
-            ],
-        }
-    return {
-        "format": 1,
-        "last_fd": fn.last_fd,
-        "shift_number": fn.shift_number,
-        "shift_open": fn.shift_open,
-        "shift_opened_at": fn.shift_opened_at.isoformat() if fn.shift_opened_at else None,
-        "receipts_in_shift": fn.receipts_in_shift,
-        "receipt": receipt,
-        "saved_checks": [_check_to_json(c) for c in fn.saved_checks],
-        "notifications": fn.notifications,
-        "codes_in_notification": fn.codes_in_notification,
-        "archive": [
-            {"number": d.number, "form": d.form, "time": d.time.isoformat(), "sign": d.fiscal_sign,
-             "tlv": d.tlv.hex(), "operation": d.operation, "amount": d.amount, "shift": d.shift}
-            for d in fn.archive.values()
-        ],
-    }
-
-
-def load_state(fn: VirtualFn, data: dict[str, Any]) -> None:
-    """Restore what :func:`dump_state` wrote (KeyError/ValueError/TypeError on a bad file)."""
-    if data.get("format") != 1:
-        raise ValueError(f"unknown state format {data.get('format')!r}")
-    fn.last_fd = int(data["last_fd"])
-    fn.shift_number = int(data["shift_number"])
-    fn.shift_open = bool(data["shift_open"])
-    opened = data["shift_opened_at"]
-    fn.shift_opened_at = dt.datetime.fromisoformat(opened) if opened else None
-    fn.receipts_in_shift = int(data["receipts_in_shift"])
-    fn.saved_checks = [_check_from_json(c) for c in data["saved_checks"]]
-    fn.notifications = int(data["notifications"])
-    fn.codes_in_notification = int(data["codes_in_notification"])
-    fn.archive = {}
-    for d in data["archive"]:
-        doc = ArchivedDocument(
-            number=int(d["number"]), form=int(d["form"]), time=dt.datetime.fromisoformat(d["time"]),
-            fiscal_sign=int(d["sign"]), tlv=bytes.fromhex(d["tlv"]), operation=int(d["operation"]),
-            amount=int(d["amount"]), shift=int(d["shift"]),
-        )
-        fn.archive[doc.number] = doc
-    r = data["receipt"]
-    fn.receipt = None
-    if r is not None:
-        receipt = OpenReceipt(operation=int(r["operation"]))
-        receipt.tags = _tags_from(r["tags"])
-        receipt.pending_tags = _tags_from(r["pending_tags"])
-        receipt.pending_code = _check_from_json(r["pending_code"]) if r["pending_code"] else None
-        for i in r["items"]:
-            receipt.items.append(
-                Item(
-                    name=i["name"], price=int(i["price"]), quantity=Decimal(i["quantity"]),
-                    amount=int(i["amount"]), vat=int(i["vat"]), subject=int(i["subject"]),
-                    method=int(i["method"]), tags=_tags_from(i["tags"]),
-                    code=_check_from_json(i["code"]) if i["code"] else None,
-                )
-            )
-        fn.receipt = receipt

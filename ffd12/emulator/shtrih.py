@@ -36,7 +36,8 @@ from ffd12.drivers.shtrih.link import ACK, ENQ, NAK, STX, BadFrame, FrameDecoder
 from ffd12.drivers.shtrih.link2 import STX2, Frame2Decoder, build_frame2
 from ffd12.emulator.faults import FaultInjector
 from ffd12.emulator.fn import Registration, Scenario, VirtualFn
-from ffd12.emulator.shtrihops import DESKTOP, KYA, DeviceModel, Operations
+from ffd12.emulator.shtrihkkt import DESKTOP, KYA, DeviceModel
+from ffd12.emulator.shtrihops import Operations
 
 __all__ = ["BYTE_TIMEOUT", "DESKTOP", "KYA", "DeviceModel", "ShtrihDevice"]
 

@@ -7,10 +7,8 @@ holds device behaviour: modes, passwords, paper, the receipt on top of the virtu
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -33,86 +31,44 @@ from ffd12.emulator.fndocs import (
     Payments,
     check_tags,
 )
+from ffd12.emulator.shtrihkkt import (
+    ADMIN,
+    CLASSIC_TAX_TO_1199,
+    DESKTOP,
+    DM_TYPE,
+    E_BAD_MODE,
+    E_BAD_PARAMS,
+    E_INVALID_OPERATION,
+    E_NO_PAPER,
+    E_NOT_SUPPORTED,
+    E_PASSWORD,
+    E_PAYMENT_SHORT,
+    E_RECEIPT_OPEN,
+    E_SHIFT_CLOSED,
+    E_SHIFT_OVER,
+    E_ZERO_TOTAL,
+    EXTENDED_CLOSE_ANSWER,
+    NO_PAY,
+    OPERATION_TO_MODE_STATUS,
+    READ_BLOCK_SIZE,
+    RECEIPT_TYPE_TO_1054,
+    SYSADMIN,
+    TAX_BYTE_TO_1199,
+    TIMEOUT_BLOCK_PRESENT,
+    DeviceModel,
+    KktError,
+    default_tables,
+    dmy,
+    dt5,
+    goods_prefix,
+    item_amount,
+    tidy_quantity,
+)
 from ffd12.errors import InputError, RegisterError
 
-__all__ = ["DESKTOP", "KYA", "DeviceModel", "KktError", "Operations"]
+__all__ = ["Operations"]
 
 log = logging.getLogger("ffd12.emulator.shtrih")
-
-# KKT error bytes used here (spec §2.2)
-E_NOT_SUPPORTED = 0x37
-E_BAD_PARAMS = 0x33
-E_SHIFT_CLOSED = 0x3D
-E_PAYMENT_SHORT = 0x45
-E_RECEIPT_OPEN = 0x4A
-E_SHIFT_OVER = 0x4E
-E_PASSWORD = 0x4F
-E_NO_PAPER = 0x6B
-E_BAD_MODE = 0x73
-E_ZERO_TOTAL = 0x8E
-E_INVALID_OPERATION = 0x5E
-
-READ_BLOCK_SIZE = 200
-"""Bytes of document TLV per FF3B answer. [unverified] — firmware picks its own block size."""
-EXTENDED_CLOSE_ANSWER = True
-"""FF45 answers with DATE_TIME (21 bytes) as with «РАСШИР. ОТВ. НА КОМАНДЫ ФОРМ. ФД» = 1 (§4.7)."""
-TIMEOUT_BLOCK_PRESENT = True
-"""On an ОИСМ timeout the FF61 answer still carries the online block with FN code 0xFF (§4.9 says
-both "length 0 when the server did not answer" and "0xFF = server timeout"). [unverified]"""
-
-ADMIN, SYSADMIN = 29, 30
-
-_NO_PAY = 0xFFFFFFFFFF
-_TAX_BYTE_TO_1199 = {0x01: 1, 0x02: 2, 0x04: 5, 0x08: 6, 0x10: 3, 0x20: 4,
-                     0x81: 7, 0x82: 8, 0x84: 9, 0x88: 10, 0xCB: 11, 0xCC: 12}
-"""FF46 tax byte (desktop firmware, §4.6) → tag 1199."""
-_CLASSIC_TAX_TO_1199 = {0: 6, 1: 1, 2: 2, 3: 5, 4: 6}
-"""Classic 0x80/0x82 tax group (table 6 factory rows: 20 %, 10 %, 0 %, без НДС) → tag 1199."""
-_RECEIPT_TYPE_TO_1054 = {0: 1, 1: 3, 2: 2, 3: 4}
-"""0x8D receipt type (0 sale, 1 buy, 2 sale return, 3 buy return) → tag 1054 (§4.4)."""
-_1054_TO_MODE_STATUS = {1: 0, 3: 1, 2: 2, 4: 3}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeviceModel:
-    """What 0xFC reports, and whether FF4D/FF67 come before FF46 (КЯ, §4.10 step 5)."""
-
-    model_id: int
-    name: str
-    tags_first: bool = False
-
-
-DESKTOP = DeviceModel(model_id=22, name="РИТЕЙЛ-01Ф")
-KYA = DeviceModel(model_id=16, name="КАССОВОЕ ЯДРО", tags_first=True)
-
-
-class KktError(RegisterError):
-    """The emulated KKT refused a command with an error byte of spec §2.2."""
-
-    def __init__(self, code: int, detail: str = "") -> None:
-        super().__init__(code, error_text(code) + (f": {detail}" if detail else ""), command="KKT")
-
-
-def _default_tables() -> dict[tuple[int, int, int], bytes]:
-    cells = {
-        (17, 1, 17): b"\x04",  # FFD version: 4 = 1.2 (§4.10 step 1)
-        (17, 1, 7): b"\x00",  # do not print the next receipt
-        (1, 1, 41): b"\x01",  # TLV format-logical control on
-        (21, 1, 9): b"\x00",  # USB mode
-    }
-    for op in range(1, 31):
-        cells[(2, op, 1)] = op.to_bytes(4, "little")  # factory passwords: operator n has password n
-    return cells
-
-
-def _dt5(when: dt.datetime) -> dict[str, int]:
-    return {"year": when.year % 100, "month": when.month, "day": when.day, "hour": when.hour,
-            "minute": when.minute}
-
-
-def _dmy(when: dt.datetime) -> bytes:
-    return bytes([when.day, when.month, when.year % 100])
-
 
 class Operations:
     """The register's command set over one :class:`VirtualFn`."""
@@ -121,7 +77,7 @@ class Operations:
         self.fn = fn
         self.model = model
         self.port = port
-        self.tables = _default_tables()
+        self.tables = default_tables()
         self.last_error = 0
         self.last_command = b""
         self.next_doc_tags = b""
@@ -202,7 +158,7 @@ class Operations:
     def mode(self) -> int:
         fn = self.fn
         if fn.receipt is not None:
-            return 0x08 | (_1054_TO_MODE_STATUS[fn.receipt.operation] << 4)
+            return 0x08 | (OPERATION_TO_MODE_STATUS[fn.receipt.operation] << 4)
         if not fn.shift_open:
             return 4
         return 3 if fn.shift_expired else 2
@@ -243,7 +199,7 @@ class Operations:
             operator=op, firmware_version=b"C1", firmware_build=21012, firmware_date=b"\x0f\x06\x17",
             number_in_hall=1, document_number=self.fn.last_fd & 0xFFFF,
             flags=0x0200 | (0x0082 if paper else 0), mode=self.mode, submode=0 if paper else 1,
-            port=self.port, fm_version=b"C1", fm_build=21012, fm_date=b"\x0f\x06\x17", date=_dmy(now),
+            port=self.port, fm_version=b"C1", fm_build=21012, fm_date=b"\x0f\x06\x17", date=dmy(now),
             time=bytes([now.hour, now.minute, now.second]), fm_flags=0, serial=serial & 0xFFFFFFFF,
             last_closed_shift=max(0, self.fn.shift_number - (1 if self.fn.shift_open else 0)),
             fm_free_records=0, registrations=1, registrations_left=29,
@@ -315,11 +271,11 @@ class Operations:
         self.fn.open_receipt(operation)
 
     def _open_receipt(self, f: dict[str, Any], op: int) -> dict[str, Any]:
-        if f["receipt_type"] not in _RECEIPT_TYPE_TO_1054:
+        if f["receipt_type"] not in RECEIPT_TYPE_TO_1054:
             raise KktError(E_BAD_PARAMS, f"receipt type {f['receipt_type']}")
         self._need_shift()
         self._need_paper()
-        self.fn.open_receipt(_RECEIPT_TYPE_TO_1054[f["receipt_type"]])
+        self.fn.open_receipt(RECEIPT_TYPE_TO_1054[f["receipt_type"]])
         return dict(operator=op)
 
     def _cancel(self, f: dict[str, Any], op: int) -> dict[str, Any]:
@@ -331,22 +287,22 @@ class Operations:
     def _operation(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         if f["operation"] not in (1, 2, 3, 4):
             raise KktError(E_BAD_PARAMS, f"operation {f['operation']}")
-        vat = _TAX_BYTE_TO_1199.get(f["tax_rate"])
+        vat = TAX_BYTE_TO_1199.get(f["tax_rate"])
         if vat is None:
             raise KktError(E_BAD_PARAMS, f"tax byte 0x{f['tax_rate']:02X}")
         quantity = Decimal(f["quantity"]).scaleb(-6)
-        amount = _amount(f["price"], f["quantity"], 1_000_000, f["amount"])
+        amount = item_amount(f["price"], f["quantity"], 1_000_000, f["amount"])
         name = f["name"][2:] if f["name"].startswith("//") else f["name"]
         self._begin(f["operation"])
-        self.fn.add_item(Item(name=name, price=f["price"], quantity=_tidy(quantity), amount=amount, vat=vat,
-                              subject=f["subject"], method=f["payment_method"]))
+        self.fn.add_item(Item(name=name, price=f["price"], quantity=tidy_quantity(quantity), amount=amount,
+                              vat=vat, subject=f["subject"], method=f["payment_method"]))
         return {}
 
     def _classic_sale(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         operation = 1 if self.last_command == b"\x80" else 2
-        amount = _amount(f["price"], f["quantity"], 1000, _NO_PAY)
-        quantity = _tidy(Decimal(f["quantity"]).scaleb(-3))
-        vat = _CLASSIC_TAX_TO_1199.get(f["taxes"][0])
+        amount = item_amount(f["price"], f["quantity"], 1000, NO_PAY)
+        quantity = tidy_quantity(Decimal(f["quantity"]).scaleb(-3))
+        vat = CLASSIC_TAX_TO_1199.get(f["taxes"][0])
         if vat is None:
             raise KktError(E_BAD_PARAMS, f"tax group {f['taxes'][0]}")
         self._need_paper()
@@ -396,7 +352,7 @@ class Operations:
     def _close_receipt(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         change, doc = self._finish(list(f["payments"]), f["tax_system"], f["rounding"])
         return dict(change=change, fd_number=doc.number, fiscal_sign=doc.fiscal_sign,
-                    date_time=_dt5(doc.time) if EXTENDED_CLOSE_ANSWER else None)
+                    date_time=dt5(doc.time) if EXTENDED_CLOSE_ANSWER else None)
 
     def _classic_close(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         receipt = self.fn.receipt
@@ -446,7 +402,7 @@ class Operations:
     def _bind_code(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         code = bytes(f["km"])
         check, implicit = self.fn.bind_code(code, before_item=self.model.tags_first)
-        return dict(goods_prefix=_goods_prefix(check), dm_type=_DM_TYPE.get(check.code_type, 0xFF),
+        return dict(goods_prefix=goods_prefix(check), dm_type=DM_TYPE.get(check.code_type, 0xFF),
                     check=self._check_block(check) if implicit else None)
 
     def _decide(self, f: dict[str, Any], op: int) -> dict[str, Any]:
@@ -465,7 +421,7 @@ class Operations:
     def _fn_status(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         fn = self.fn
         return dict(phase=0x03, document=fn.current_document, data_received=0, shift_open=int(fn.shift_open),
-                    warnings=0, date_time=_dt5(fn.clock()), fn_serial=fn.registration.fn_number.encode()[:16]
+                    warnings=0, date_time=dt5(fn.clock()), fn_serial=fn.registration.fn_number.encode()[:16]
                     .ljust(16, b" "), last_fd=fn.last_fd)
 
     def _fn_validity(self, f: dict[str, Any], op: int) -> dict[str, Any]:
@@ -481,7 +437,7 @@ class Operations:
             rest = (doc.shift & 0xFFFF).to_bytes(2, "little")
         else:
             rest = b""
-        return dict(doc_type=doc.form, ticket_received=0, date_time=_dt5(doc.time), fd_number=doc.number,
+        return dict(doc_type=doc.form, ticket_received=0, date_time=dt5(doc.time), fd_number=doc.number,
                     fiscal_sign=doc.fiscal_sign, rest=rest)
 
     def _read_document(self, f: dict[str, Any], op: int) -> dict[str, Any]:
@@ -499,34 +455,3 @@ class Operations:
             raise FnRefused(0x08)
         self._reading = (data, pos + READ_BLOCK_SIZE)
         return dict(chunk=data[pos : pos + READ_BLOCK_SIZE])
-
-
-_DM_TYPE = {2: 0, 4: 3, 3: 3, 5: 2}
-"""2100 code type → FF67 DataMatrix type (0 KM-88, 2 tobacco, 3 KM-44; others 0xFF)."""
-
-
-def _goods_prefix(check: CodeCheck) -> bytes:
-    """FF67 goods-code prefix (§4.9): ``DM`` for GS1 DataMatrix, EAN-13/8, ITF-14, else 00 00."""
-    raw = check.code
-    if raw.isdigit() and len(raw) in (8, 13, 14):
-        return {8: b"\x45\x08", 13: b"\x45\x0d", 14: b"\x49\x0e"}[len(raw)]
-    return b"\x44\x4d" if check.code_type else b"\x00\x00"
-
-
-def _amount(price: int, quantity: int, scale: int, given: int) -> int:
-    """Price × quantity rounded half up; a given sum must be within one kopeck of it (§4.6)."""
-    own = (price * quantity * 2 + scale) // (scale * 2)
-    if given == _NO_PAY:
-        return own
-    if abs(given - own) > 1:
-        raise KktError(E_BAD_PARAMS, f"sum {given} differs from price × quantity {own}")
-    return given
-
-
-def _tidy(quantity: Decimal) -> Decimal:
-    """Drop trailing zeros of a quantity without turning 10 into 1E+1."""
-    if quantity <= 0:
-        raise KktError(E_BAD_PARAMS, "quantity must be positive")
-    norm = quantity.normalize()
-    return norm.quantize(Decimal(1)) if norm.as_tuple().exponent > 0 else norm  # type: ignore[operator]
-

@@ -18,7 +18,8 @@ from ffd12.emulator.fn import (
     VirtualFn,
     allowed_events,
 )
-from ffd12.emulator.fndocs import Item, Payments, classify_code
+from ffd12.emulator.fndocs import Item, Payments
+from ffd12.emulator.fnmark import classify_code
 from ffd12.errors import InputError
 from ffd12.tlv import Tlv, TlvList, decode, encode
 

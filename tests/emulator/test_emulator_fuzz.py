@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ffd12.drivers.shtrih.commands import COMMANDS
-from ffd12.emulator import fndocs
+from ffd12.emulator import fnstate
 from ffd12.emulator.nullmodem import NullModem
 from ffd12.emulator.serve import PipeServer
 from ffd12.emulator.shtrih import BYTE_TIMEOUT, ShtrihDevice
@@ -70,10 +70,10 @@ def test_random_command_sequences_keep_the_fn_consistent(script: list[tuple[int,
     for code, tail in script:
         answer = device.execute(_body(code, tail))
         assert len(answer) <= 255
-    image = fndocs.dump_state(device.fn)
+    image = fnstate.dump_state(device.fn)
     again = device.fn.restarted()
     assert again.last_fd == device.fn.last_fd
-    assert fndocs.dump_state(again)["archive"] == image["archive"]
+    assert fnstate.dump_state(again)["archive"] == image["archive"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
