@@ -50,10 +50,18 @@ from ffd12.model import (
     Supplier,
     UserRequisite,
 )
-from ffd12.tlv import industry
+from ffd12.tlv import fns_json, industry
 from ffd12.tlv.nodes import Tlv, TlvList, TlvValue
 
-__all__ = ["DOC_CORRECTION", "DOC_RECEIPT", "from_tlv", "to_tlv", "vat_totals"]
+__all__ = [
+    "DOC_CORRECTION",
+    "DOC_RECEIPT",
+    "from_fns_json",
+    "from_tlv",
+    "to_fns_json",
+    "to_tlv",
+    "vat_totals",
+]
 
 DOC_RECEIPT: Final = 3
 DOC_CORRECTION: Final = 31
@@ -437,3 +445,13 @@ def _read_receipt(root: _Node, form: int) -> Receipt:
     )
     root.finish(FN_SET_TAGS | _DERIVED)
     return receipt
+
+
+def to_fns_json(receipt: Receipt) -> dict[str, Any]:
+    """The receipt as FNS JSON (through its TLV document, so the two always agree)."""
+    return fns_json.to_fns_json(to_tlv(receipt))
+
+
+def from_fns_json(obj: dict[str, Any]) -> Receipt:
+    """A receipt from FNS JSON (an OFD or ФНС export); service fields that are no tags are skipped."""
+    return from_tlv(fns_json.from_fns_json(obj))

@@ -49,6 +49,9 @@ __all__ = ["Reading", "read_check_package"]
 
 log = logging.getLogger("ffd12.xml")
 
+MAX_POSITIONS = 5000
+"""Most ``Positions`` children read: a fiscal document fits the FN's few kilobytes long before this."""
+
 UNRECOGNISED_MAX = 32
 """Longest value tag 1300 «нераспознанный код товара» holds (spec §2.2)."""
 
@@ -296,6 +299,11 @@ class _Reader:
         operation = Operation(int(header["operation"]))  # type: ignore[call-overload]
         if el is None:
             return items, texts, barcodes
+        if len(el) > MAX_POSITIONS:
+            raise XmlError(
+                f"could not read Positions: {len(el)} entries, at most {MAX_POSITIONS} accepted",
+                line=line_of(el),
+            )
         for index, child in enumerate(el):
             path = f"Positions[{index}]"
             if child.tag == "FiscalString":

@@ -146,3 +146,11 @@ def test_fn_set_requisites_are_skipped() -> None:
     doc = to_tlv(SMALL)
     stored = Tlv(3, TlvList([*doc.value, Tlv(1040, 17), Tlv(1041, "9999078900012345"), Tlv(1209, 4)]))
     assert from_tlv(stored) == from_tlv(doc)
+
+
+def test_fns_json_helpers_go_through_the_tlv_document() -> None:
+    from ffd12.tlv.receipt import from_fns_json, to_fns_json
+
+    obj = to_fns_json(SMALL)
+    assert obj["code"] == 3 and obj["totalSum"] == 4500 and obj["items"][0]["name"] == "Хлеб"
+    assert from_fns_json(obj) == from_tlv(to_tlv(SMALL))

@@ -169,3 +169,15 @@ def test_fuzz_attribute_values_only_xml_errors(head: str, item: str, v1: str, v2
         pass
     except ValueError as exc:  # lxml refuses some control characters only when building, never here
         raise AssertionError(f"untyped error {exc!r}") from exc
+
+
+def test_positions_cap() -> None:
+    from ffd12.xml.read_check import MAX_POSITIONS
+
+    doc = (
+        '<CheckPackage><Parameters CashierName="К" OperationType="1" TaxationSystem="0"/><Positions>'
+        + '<TextString Text=""/>' * (MAX_POSITIONS + 1)
+        + "</Positions></CheckPackage>"
+    )
+    with pytest.raises(XmlError, match="at most"):
+        read_check_package(doc)
