@@ -176,22 +176,28 @@ class PermissiveChecker:
         decisions = [self._apply_policy(p) for p in pending]
         if self.history is not None:
             self.history.record([_row(d, p.net) for d, p in zip(decisions, pending, strict=True)])
-        for d in decisions:
-            log.info(
-                "permissive %s: %s via %s (%s)",
-                d.masked,
-                "sell" if d.sell else "refuse",
-                d.source,
-                ", ".join(r.key for r in d.reasons) or "ok",
-            )
+        if log.isEnabledFor(logging.INFO):
+            for d in decisions:
+                reasons = ", ".join(r.key for r in d.reasons) or "ok"
+                log.info(
+                    "permissive %s: %s via %s (%s)",
+                    d.masked,
+                    "sell" if d.sell else "refuse",
+                    d.source,
+                    reasons,
+                )
         return CheckResult(decisions=tuple(decisions))
 
     def record_sale(self, codes: Sequence[str]) -> None:
-        """Remember fiscalized codes so a second sale of one code is refused at this till."""
+        """Remember fiscalized codes so a second sale of one code is refused at this till.
+
+        Needs a history file (``history_path``); without one nothing is remembered.
+        """
         if self.history is not None:
             self.history.record_sale(codes)
 
     def record_return(self, codes: Sequence[str]) -> None:
+        """Forget returned codes: they may be sold again at this till."""
         if self.history is not None:
             self.history.record_return(codes)
 
