@@ -416,3 +416,36 @@ def test_marking_status_through_a_check(served: tuple[ShtrihDevice, Line]) -> No
     assert ask(line, frame(f"ff 70 {PW30}")) == frame("ff 70 00 01 00 05 01 00 00 00 00")  # 1 saved
     assert ask(line, frame(f"ff 69 {PW30} 02")) == frame("ff 69 00 00")  # clear the buffer
     assert ask(line, frame(f"ff 70 {PW30}")) == frame("ff 70 00 01 00 05 00 00 00 00 00")
+
+
+@pytest.mark.parametrize(("cut_at", "receipt_archived"), [(4, False), (5, True)])
+def test_power_cut_mid_receipt(tmp_path: Path, cut_at: int, receipt_archived: bool) -> None:
+    """Frames: E0 (1), 8D (2), FF46 (3), FF46 (4), FF45 (5). A cut after the 2nd item loses the open
+    receipt; a cut after FF45 loses only its answer — the receipt is in the FN archive."""
+    state = tmp_path / "fn.json"
+    device = make_device(faults=FaultInjector(f"powercut@{cut_at}"), state_file=state)
+    item = (f"ff 46 {PW30} 01 40 42 0f 00 00 00 10 27 00 00 00 ff ff ff ff ff ff ff ff ff ff"
+            " 01 01 04 01 c0")
+    close = f"ff 45 {PW30} a0 86 01 00 00" + " 00" * (15 * 5) + " 00" + " 00" * 30 + " 01"
+    with TcpServer(device) as server:
+        line = SocketLine(server.port)
+        try:
+            script = [f"e0 {PW30}", f"8d {PW30} 00", item, item, close][:cut_at]
+            for n, request in enumerate(script, 1):
+                line.write(ENQ)
+                assert line.read(1) == NAK
+                line.write(frame(request))
+                assert line.read(1) == ACK
+                head = line.read(2, timeout=0.5 if n == cut_at else 2.0)
+                if head:
+                    line.read(head[1] + 1)
+                    line.write(ACK)
+            assert head == b""  # the last command lost its answer
+            fn_status = ask(line, frame(f"ff 01 {PW30}"))
+            last_fd = int.from_bytes(fn_status[-5:-1], "little")
+            status = ask(line, frame(f"10 {PW30}"))
+            assert status[7] == 0x02  # shift open, no receipt: an open one was annulled
+        finally:
+            line.close()
+    assert last_fd == (3 if receipt_archived else 2)
+    assert ShtrihDevice(state_file=state).fn.last_fd == last_fd
