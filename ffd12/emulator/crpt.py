@@ -119,7 +119,15 @@ def scenario_from_dict(data: Mapping[str, Any]) -> CrptScenario:
     for i, raw in enumerate(data.get("hosts", [{"name": "cdn01"}])):
         if not isinstance(raw, dict) or not set(raw) <= names:
             raise ConfigError(f"could not read scenario hosts[{i}]: expected keys among {sorted(names)}")
-        hosts.append(HostScenario(**{"name": f"cdn{i + 1:02d}", **raw}))
+        host = HostScenario(**{"name": f"cdn{i + 1:02d}", **raw})
+        for f in fields(HostScenario):
+            value, default = getattr(host, f.name), getattr(HostScenario(name="x"), f.name)
+            kind = type(default) if default is not None else int
+            if f.name == "error_message" and value is not None and not isinstance(value, str):
+                raise ConfigError(f"could not read scenario hosts[{i}].error_message: expected a string")
+            if f.name not in ("error_message",) and (type(value) is not kind and value is not None):
+                raise ConfigError(f"could not read scenario hosts[{i}].{f.name}: expected {kind.__name__}")
+        hosts.append(host)
     default = data.get("default", "ok")
     if default not in PRESETS:
         raise ConfigError(f"could not read the scenario: unknown default preset {default!r}")

@@ -13,12 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from permissive_helpers import Env
 
 from ffd12.cli import main
-from ffd12.emulator.crpt import CrptScenario, load_scenario
+from ffd12.emulator.crpt import CrptEmulator, CrptScenario, load_scenario
 from ffd12.emulator.lm import LmEmulator
 from ffd12.errors import ConfigError
+from ffd12.permissive.pool import CHECK_PATH
 
 MakeEnv = Callable[..., Env]
 TAIL = "<GS>91FFD0<GS>92dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdGtleXRlc3RrZXk="
@@ -161,3 +164,41 @@ def test_local_module_emulator_state_can_be_changed_while_running() -> None:
         assert r.json()["codes"][0]["isBlocked"] is True
         assert client.post(emu.url + "/emu/state", json={"status": "asleep"}).status_code == 400
         assert httpx.get(emu.url + "/api/v1/status").status_code == 401
+
+
+def test_scenario_host_fields_are_typed(tmp_path: Path) -> None:
+    bad = tmp_path / "s.toml"
+    for text in ('[[hosts]]\navg_time_ms = "fast"', "[[hosts]]\nstall = 1", "[[hosts]]\nscript = 429"):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match="hosts\\[0\\]"):
+            load_scenario(bad)
+    bad.write_text('[[hosts]]\nstatus = 503\nscript = [429]\nerror_message = "5000"', encoding="utf-8")
+    assert load_scenario(bad).hosts[0].status == 503
+
+
+_bodies = st.binary(max_size=120) | st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["codes", "cis_list", "cis"]), inner)
+    ),
+    max_leaves=8,
+).map(lambda v: json.dumps(v).encode())
+
+
+def test_emulators_answer_any_body_with_json() -> None:
+    with CrptEmulator(CrptScenario(token="t")) as crpt, LmEmulator() as lm, httpx.Client() as client:
+        targets = [
+            (crpt.host_urls["cdn01"] + CHECK_PATH, {"X-API-KEY": "t"}, None),
+            (lm.url + "/api/v1/cis/outCheck", {}, ("admin", "admin")),
+            (lm.url + "/api/v2/cis/outCheck", {}, ("admin", "admin")),
+        ]
+
+        @settings(max_examples=60, deadline=None)
+        @given(body=_bodies)
+        def probe(body: bytes) -> None:
+            for url, headers, auth in targets:
+                r = client.post(url, content=body, headers=headers, auth=auth, timeout=5)
+                assert r.status_code in (200, 400)
+                r.json()
+
+        probe()
