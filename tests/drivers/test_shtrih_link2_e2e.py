@@ -102,3 +102,21 @@ def test_v2_recovers_and_executes_each_command_once(faults: str) -> None:
     assert applied
     assert fd == clean_fd
     assert executed == clean_executed  # resent frames were never executed twice
+
+
+@pytest.mark.parametrize("faults", ["", "drop:out@3", "corrupt:in@30", "corrupt:out@9,drop:in@50"])
+def test_v2_against_the_emulator_itself(faults: str) -> None:
+    from ffd12.connect import connect
+
+    reg = connect(f"emu://shtrih?protocol=v2&faults={faults}", policy=FAST)
+    try:
+        assert isinstance(reg, ShtrihRegister) and isinstance(reg.link, HostLink2)
+        reg.open_shift()
+        doc = reg.fiscalize(marked_receipt())
+        assert doc.fd_number == 3
+        stored = decode(reg.read_document(3))[0]
+        assert [i.children.value(1030) for i in stored.children.get_all(1059)] == ["Молоко", "Хлеб", "Хлеб"]
+        assert reg.status().last_fd == 3
+        assert bool(reg.server.faults.applied) == bool(faults)  # type: ignore[attr-defined]
+    finally:
+        reg.close()
