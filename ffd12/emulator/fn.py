@@ -406,7 +406,7 @@ class VirtualFn:
         try:
             data: dict[str, Any] = json.loads(self.state_file.read_bytes())
             load_state(self, data)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise FnRefused(E_FN_FAILURE, f"state file {self.state_file.name} unreadable: {exc}") from exc
         self._after_restart()
 

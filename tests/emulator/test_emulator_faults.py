@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ffd12.emulator.faults import Fault, FaultInjector, parse_faults
 from ffd12.emulator.nullmodem import NullModem
@@ -109,3 +111,15 @@ def test_pending_bytes_are_read_after_hangup() -> None:
     assert cable.host.closed
     with pytest.raises(LinkError):
         cable.host.read(timeout=0.1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_fault_string_parses_or_is_an_input_error(spec: str) -> None:
+    try:
+        faults = parse_faults(spec)
+    except InputError as exc:
+        assert "could not read fault rule" in str(exc)
+    else:
+        actions = {"drop", "dup", "corrupt", "nak", "delay", "close", "powercut"}
+        assert all(f.action in actions for f in faults)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ffd12.emulator.fn import (
     MARK_TRANSITIONS,
@@ -283,6 +285,47 @@ def test_restart_without_a_file_keeps_the_archive(fn: VirtualFn) -> None:
     again = fn.restarted()
     assert again.last_fd == 2 and again.receipt is None and again.mark_state is MarkState.IDLE
     assert again.document(2).tlv == fn.document(2).tlv
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.sampled_from(["format", "last_fd", "archive", "receipt", "shift_open"]),
+                            json_values, max_size=5) | json_values)
+def test_any_json_state_is_loaded_or_refused_as_fn_failure(tmp_path: Path, data: object) -> None:
+    state = tmp_path / "fuzz.json"
+    state.write_text(json.dumps(data))
+    try:
+        VirtualFn(state_file=state)
+    except FnRefused as exc:
+        assert exc.code == 0x03
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["last_fd", "shift_number", "shift_open", "shift_opened_at", "receipts_in_shift",
+                            "receipt", "saved_checks", "notifications", "codes_in_notification", "archive"]),
+       junk=json_values)
+def test_a_damaged_field_is_refused_or_survived(tmp_path: Path, key: str, junk: object) -> None:
+    state = tmp_path / "real.json"
+    state.unlink(missing_ok=True)  # the directory is shared by every example
+    fn = VirtualFn(state_file=state)
+    fn.open_shift()
+    fn.open_receipt(1)
+    fn.add_item(shoes())
+    data = json.loads(state.read_text())
+    data[key] = junk
+    state.write_text(json.dumps(data))
+    try:
+        again = VirtualFn(state_file=state)
+    except FnRefused as exc:
+        assert exc.code == 0x03
+    else:
+        assert again.receipt is None  # whatever survived, an open receipt is annulled on restart
 
 
 def test_unreadable_state_file_is_an_fn_failure(tmp_path: Path) -> None:

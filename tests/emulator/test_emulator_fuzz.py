@@ -116,3 +116,16 @@ def test_fuzzed_tags_and_codes_inside_a_receipt(script: list[tuple[int, bytes]])
     if answer[2] == 0:
         doc = device.fn.document(device.fn.last_fd)
         assert decode(doc.tlv)[0].tag == 3
+
+
+def test_cashier_tags_before_opening_the_shift_land_in_its_report() -> None:
+    from ffd12.tlv import Tlv, decode, encode
+
+    device = ShtrihDevice(clock=clock)
+    cashier = encode([Tlv(1021, "Иванова И.И."), Tlv(1203, "500100732259")])
+    assert device.execute(_body(0xFF0C, cashier)) == b"\xff\x0c\x00"
+    assert device.execute(_body(0xFF0C, encode([Tlv(1008, "a@b.c")]))) == b"\xff\x0c\x33"  # not here
+    assert device.execute(_body(0xE0, b"")) == b"\xe0\x00\x1e"
+    report = decode(device.fn.document(2).tlv)[0]
+    assert report.tag == 2 and report.children.value(1021) == "Иванова И.И."
+    assert report.children.value(1203) == "500100732259"
