@@ -110,3 +110,16 @@ def test_planned_status_and_measured_tlv() -> None:
 def test_quantity_with_seven_decimals_is_refused() -> None:
     with pytest.raises(InputError):
         plan.operation_fields(_item(quantity=Decimal("0.0000001")), Operation.SALE)
+
+
+def test_agent_and_supplier_tags() -> None:
+    from ffd12.model import AgentData, Supplier
+
+    item = _item(marking_code=None, agent_type=64, agent=AgentData(phones=("+79990000001",)),
+                 supplier=Supplier(name="ООО", inn="7700000000  "))
+    raw = b"".join(plan.tlv_chunks(plan.item_tags(item)))
+    # 1222 = 0x04c6 value 64; 1223 = 0x04c7 ⊃ 1073 (0x0431) phone; 1224 = 0x04c8 ⊃ 1225 (0x04c9) «ООО» CP866
+    assert bytes.fromhex("c6 04 01 00 40") in raw
+    assert bytes.fromhex("c7 04 10 00 31 04 0c 00") + b"+79990000001" in raw
+    assert bytes.fromhex("c8 04 07 00 c9 04 03 00 8e 8e 8e") in raw
+    assert bytes.fromhex("ca 04 0c 00") + b"7700000000  " in raw  # 1226 = 0x04ca

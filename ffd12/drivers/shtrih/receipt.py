@@ -101,7 +101,7 @@ def operation_fields(item: Item, operation: Operation, *, model: int | None = No
 
 
 def item_tags(item: Item) -> list[Tlv]:
-    """Tags sent with FF4D for the current item (§4.8): 2108, 1291, 1260…, 1191, 1229–1231, 1222, 1226.
+    """Tags sent with FF4D for the current item (§4.8): 2108, 1291, 1260…, 1191, 1229–1231, 1222–1226.
 
     1023 is never sent: FF46 carries the quantity, and КЯ firmware refuses a repeated 1023 (§4.8).
     """
@@ -122,8 +122,19 @@ def item_tags(item: Item) -> list[Tlv]:
         tags.append(Tlv(1231, item.customs_declaration))
     if item.agent_type is not None:
         tags.append(Tlv(1222, int(item.agent_type)))
-    if item.supplier is not None and item.supplier.inn:
-        tags.append(Tlv(1226, item.supplier.inn))
+    agent = item.agent
+    if agent:
+        sub = [Tlv(1073, p) for p in agent.phones] + [Tlv(1074, p) for p in agent.processor_phones]
+        sub += [Tlv(1075, p) for p in agent.operator_phones]
+        sub += [Tlv(t, v) for t, v in ((1044, agent.operation), (1026, agent.operator_name),
+                                       (1005, agent.operator_address), (1016, agent.operator_inn)) if v]
+        tags.append(Tlv(1223, TlvList(sub)))
+    supplier = item.supplier
+    if supplier is not None and (supplier.phones or supplier.name):
+        sub = [Tlv(1171, p) for p in supplier.phones] + ([Tlv(1225, supplier.name)] if supplier.name else [])
+        tags.append(Tlv(1224, TlvList(sub)))
+    if supplier is not None and supplier.inn:
+        tags.append(Tlv(1226, supplier.inn))
     return tags
 
 
