@@ -7,7 +7,7 @@ the emulator's own command latency (the same receipt unpaced), and the ratio
 
     wall / (lower bound + emulator latency)        — target ≤ 1.3
 
-Run: ``python bench/shtrih.py [--baud 115200] [--runs 3]``. Not collected by pytest.
+Run: ``python bench/shtrih.py [--baud 115200] [--runs 3] [--line tcp|pty]``. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import statistics
 import time
 
 from ffd12.drivers.shtrih.driver import ShtrihRegister
-from ffd12.drivers.transport import TcpTransport, Transport
-from ffd12.emulator.serve import TcpServer
+from ffd12.drivers.transport import SerialTransport, TcpTransport, Transport
+from ffd12.emulator.serve import PtyServer, TcpServer
 from ffd12.emulator.shtrih import ShtrihDevice
 from ffd12.enums import Measure, Operation, Subject, Taxation, VatRate
 from ffd12.marking import parse
@@ -62,10 +62,14 @@ def receipt() -> Receipt:
                    payments=Payments(cash=total), cashier="Кассир")
 
 
-def run(baud: int | None) -> tuple[float, int, int, int]:
+def run(baud: int | None, line: str) -> tuple[float, int, int, int]:
     device = ShtrihDevice()
-    with TcpServer(device, 0, baud=baud) as server:
-        tr = PacedCounter(TcpTransport("127.0.0.1", server.port), baud)
+    server: TcpServer | PtyServer = TcpServer(device, 0, baud=baud) if line == "tcp" else PtyServer(
+        device, baud=baud)
+    with server:
+        inner: Transport = (TcpTransport("127.0.0.1", server.port) if isinstance(server, TcpServer)
+                            else SerialTransport(server.path))
+        tr = PacedCounter(inner, baud)
         tr.open()
         with ShtrihRegister(tr) as reg:
             reg.open_shift()
@@ -82,14 +86,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baud", type=int, default=115200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--line", choices=("tcp", "pty"), default="tcp")
     args = parser.parse_args()
-    base = [run(None)[0] for _ in range(args.runs)]
-    paced = [run(args.baud) for _ in range(args.runs)]
+    base = [run(None, args.line)[0] for _ in range(args.runs)]
+    paced = [run(args.baud, args.line) for _ in range(args.runs)]
     latency = statistics.median(base)
     wall = statistics.median(p[0] for p in paced)
     _, trips, sent, received = paced[0]
     bound = (sent + received) * 10 / args.baud
-    print(f"receipt: 10 items, 10 marking codes; line {args.baud} baud; median of {args.runs} runs")
+    print(f"receipt: 10 items, 10 marking codes; {args.line} line at {args.baud} baud; "
+          f"median of {args.runs} runs")
     print(f"round trips (commands):     {trips}")
     print(f"bytes host→device / back:   {sent} / {received}")
     print(f"lower bound (bytes×10/baud): {bound * 1000:8.1f} ms")

@@ -118,11 +118,14 @@ class SerialTransport(Transport):
 
         ser = self._port()
         try:
-            ser.timeout = max(timeout, 0.0)
+            if ser.in_waiting:  # bytes already there: no reconfiguring, no waiting
+                return bytes(ser.read(min(n, ser.in_waiting)))
+            wait = max(timeout, 0.0)
+            if ser.timeout != wait:
+                ser.timeout = wait
             first = bytes(ser.read(1))
             if not first:
                 return b""
-            ser.timeout = 0
             waiting = min(n - 1, ser.in_waiting)
             return first + (bytes(ser.read(waiting)) if waiting > 0 else b"")
         except (serial.SerialException, OSError) as exc:
@@ -132,7 +135,8 @@ class SerialTransport(Transport):
 class TcpTransport(Transport):
     """A TCP stream carrying the same framing as the serial line (§1.5), with TCP_NODELAY."""
 
-    def __init__(self, host: str, port: int = DEFAULT_TCP_PORT, *, connect_timeout: float = CONNECT_TIMEOUT):
+    def __init__(self, host: str, port: int = DEFAULT_TCP_PORT, *,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.host = host
         self.port = port
         self.connect_timeout = connect_timeout
