@@ -14,6 +14,8 @@ rule                effect
 ``close@4``         the 4th command runs, then the connection closes before its answer
 ``powercut@4``      the 4th command runs and is saved, then the power goes: the answer is lost,
                     the link state is gone; ``powercut:0.5@4`` stays off (deaf) for 0.5 s
+``blackout@4``      the power goes as the 4th frame arrives — between two commands: it is not
+                    ACKed and never runs (``blackout:0.5@4``: off for 0.5 s)
 ==================  ======================================================================
 
 ``@N`` counts from 1 (bytes per direction, frames as the device receives them with a good LRC);
@@ -42,7 +44,7 @@ __all__ = ["Fault", "FaultInjector", "FrameFault", "parse_faults"]
 log = logging.getLogger("ffd12.emulator.faults")
 
 BYTE_ACTIONS = frozenset({"drop", "dup", "corrupt"})
-FRAME_ACTIONS = frozenset({"nak", "delay", "close", "powercut"})
+FRAME_ACTIONS = frozenset({"nak", "delay", "close", "powercut", "blackout"})
 _RULE = re.compile(r"^(?P<action>[a-z]+)(?::(?P<arg>[a-z0-9.]+))?(?:(?P<mark>[@%])(?P<n>\d+))?$")
 
 
@@ -84,7 +86,7 @@ def _parse_rule(text: str) -> Fault:
     if action in FRAME_ACTIONS:
         seconds = 0.0
         if arg is not None:
-            if action not in ("delay", "powercut"):
+            if action not in ("delay", "powercut", "blackout"):
                 raise InputError(f"could not read fault rule {text!r}: {action} takes no argument")
             try:
                 seconds = float(arg)
@@ -112,6 +114,7 @@ class FrameFault:
     nak: bool = False
     close: bool = False
     powercut: float | None = None
+    blackout: float | None = None
     delay: float = 0.0
 
 
@@ -176,5 +179,6 @@ class FaultInjector:
             nak="nak" in actions,
             close="close" in actions,
             powercut=actions["powercut"].seconds if "powercut" in actions else None,
+            blackout=actions["blackout"].seconds if "blackout" in actions else None,
             delay=actions["delay"].seconds if "delay" in actions else 0.0,
         )

@@ -79,6 +79,9 @@ class PipeEnd:
         self._tx = tx
         self.name = name
 
+    def open(self) -> None:
+        """The cable is plugged in from the start (the Transport interface has this step)."""
+
     def write(self, data: bytes) -> None:
         """Send bytes to the other end; LinkError once the cable is closed."""
         if data:

@@ -209,6 +209,9 @@ class ShtrihDevice:
 
     def _frame(self, body: bytes, now: float) -> None:
         fault = self.faults.on_frame()
+        if fault.blackout is not None:
+            self.power_cut(fault.blackout, now=now)
+            return
         if fault.nak:
             log.debug("fault: NAK a good frame %s", body[:2].hex(" "))
             self._out.append(NAK)
@@ -251,6 +254,9 @@ class ShtrihDevice:
             self._out += build_frame2(self._v2_number, self._v2_answer)
             return
         fault = self.faults.on_frame()
+        if fault.blackout is not None:
+            self.power_cut(fault.blackout, now=now)
+            return
         if fault.nak:  # v2 has no NAK: the frame is simply lost
             return
         answer = self.execute(body)

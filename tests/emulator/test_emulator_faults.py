@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ffd12.emulator.faults import Fault, FaultInjector, parse_faults
+from ffd12.emulator.faults import Fault, FaultInjector, FrameFault, parse_faults
 from ffd12.emulator.nullmodem import NullModem
 from ffd12.errors import InputError, LinkError
 
@@ -54,12 +54,13 @@ def test_every_kth_byte() -> None:
 
 
 def test_frame_faults() -> None:
-    inj = FaultInjector("nak@1,delay:0.5@2,close@3,powercut:1.5@3")
-    first, second, third, fourth = (inj.on_frame() for _ in range(4))
+    inj = FaultInjector("nak@1,delay:0.5@2,close@3,powercut:1.5@3,blackout@4")
+    first, second, third, fourth, fifth = (inj.on_frame() for _ in range(5))
     assert first.nak and not first.close
     assert second.delay == 0.5 and not second.nak
     assert third.close and third.powercut == 1.5
-    assert not (fourth.nak or fourth.close or fourth.delay or fourth.powercut is not None)
+    assert fourth.blackout == 0.0 and fourth.powercut is None
+    assert fifth == FrameFault()
     assert not FaultInjector() and FaultInjector("nak@1")
 
 
@@ -121,5 +122,5 @@ def test_any_fault_string_parses_or_is_an_input_error(spec: str) -> None:
     except InputError as exc:
         assert "could not read fault rule" in str(exc)
     else:
-        actions = {"drop", "dup", "corrupt", "nak", "delay", "close", "powercut"}
+        actions = {"drop", "dup", "corrupt", "nak", "delay", "close", "powercut", "blackout"}
         assert all(f.action in actions for f in faults)

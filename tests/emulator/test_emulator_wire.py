@@ -449,3 +449,21 @@ def test_power_cut_mid_receipt(tmp_path: Path, cut_at: int, receipt_archived: bo
             line.close()
     assert last_fd == (3 if receipt_archived else 2)
     assert ShtrihDevice(state_file=state).fn.last_fd == last_fd
+
+
+def test_blackout_between_two_commands(tmp_path: Path) -> None:
+    state = tmp_path / "fn.json"
+    device = make_device(faults=FaultInjector("blackout:0.2@2"), state_file=state)
+    with TcpServer(device) as server:
+        line = SocketLine(server.port)
+        try:
+            assert ask(line, frame(f"e0 {PW30}")) == frame("e0 00 1e")
+            line.write(ENQ)
+            assert line.read(1) == NAK
+            line.write(frame(f"41 {PW30}"))  # Z-report: the power goes as it arrives
+            assert line.read(1, timeout=0.1) == b""  # not ACKed
+            time.sleep(0.25)
+            assert ask(line, frame(f"10 {PW30}"))[7] == 0x02  # shift still open: 0x41 never ran
+        finally:
+            line.close()
+    assert device.power_cuts == 1 and device.fn.last_fd == 2
