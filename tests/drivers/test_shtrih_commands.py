@@ -218,3 +218,50 @@ def test_ff_command_answered_ff_err_is_that_error() -> None:
     with pytest.raises(RegisterError) as info:
         decode_answer(0xFF46, bytes.fromhex("ff 33"))
     assert info.value.code == 0x33
+
+
+_u8 = st.integers(0, 0xFF)
+_money = st.integers(0, (1 << 40) - 1)
+_cp1251 = st.text(alphabet=st.sampled_from("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВ XYZ0123456789%№«»"),
+                  max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(op=st.integers(1, 4), qty=st.integers(0, (1 << 48) - 1), price=_money, amount=_money, tax=_u8,
+       dept=_u8, pm=st.integers(1, 7), subj=st.integers(1, 33), name=_cp1251)
+def test_ff46_round_trip(op: int, qty: int, price: int, amount: int, tax: int, dept: int, pm: int, subj: int,
+                         name: str) -> None:
+    fields = dict(password=30, operation=op, quantity=qty, price=price, amount=amount,
+                  tax_amount=0xFFFFFFFFFF, tax_rate=tax, department=dept, payment_method=pm, subject=subj,
+                  name=name)
+    body = encode_request(0xFF46, **fields)
+    assert len(body) == 160
+    assert decode_request(body)[1] == fields
+
+
+@settings(max_examples=200, deadline=None)
+@given(status=_u8, km=st.binary(min_size=1, max_size=150), tlv=st.binary(max_size=80))
+def test_ff61_round_trip(status: int, km: bytes, tlv: bytes) -> None:
+    body = encode_request(0xFF61, password=30, planned_status=status, mode=0, km=km, tlv=tlv)
+    _, fields = decode_request(body)
+    assert (fields["km"], fields["tlv"], fields["planned_status"]) == (km, tlv, status)
+
+
+@settings(max_examples=200, deadline=None)
+@given(local=_u8, reason=_u8, kind=_u8,
+       online=st.none() | st.fixed_dictionaries({"fn_code": _u8, "check_result": _u8,
+                                                  "server_tlv": st.binary(max_size=60)}))
+def test_ff61_answer_round_trip(local: int, reason: int, kind: int, online: dict[str, Any] | None) -> None:
+    body = encode_answer(0xFF61, local_status=local, local_reason=reason, km_type=kind, online=online)
+    assert decode_answer(0xFF61, body) == {"local_status": local, "local_reason": reason, "km_type": kind,
+                                           "online": online}
+
+
+@settings(max_examples=200, deadline=None)
+@given(change=_money, fd=st.integers(0, 0xFFFFFFFF), fs=st.integers(0, 0xFFFFFFFF),
+       when=st.none() | st.fixed_dictionaries({k: _u8 for k in ("year", "month", "day", "hour", "minute")}))
+def test_ff45_answer_round_trip(change: int, fd: int, fs: int, when: dict[str, int] | None) -> None:
+    body = encode_answer(0xFF45, change=change, fd_number=fd, fiscal_sign=fs, date_time=when)
+    assert len(body) == (16 if when is None else 21)  # §4.7
+    assert decode_answer(0xFF45, body) == {"change": change, "fd_number": fd, "fiscal_sign": fs,
+                                           "date_time": when}
