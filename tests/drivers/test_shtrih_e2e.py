@@ -324,3 +324,27 @@ def test_check_left_half_done_by_a_lost_connection_is_cleared() -> None:
     assert inj.applied == ["close#4"]
     # FC, FF61 refused (0xA1: the FN still waits for FF69), FF69 2 clears, then the normal sequence
     assert codes[:4] == [0xFC, 0xFF61, 0xFF69, 0xFF61]
+
+
+class _BusyOnce(ShtrihDevice):
+    """The emulator, but still printing (0x50) the first time it is asked for the FN status."""
+
+    busy_left = 1
+
+    def execute(self, body: bytes) -> bytes:
+        if body[:2] == b"\xff\x01" and self.busy_left:
+            self.busy_left -= 1
+            return body[:2] + b"\x50"
+        return super().execute(body)
+
+
+def test_busy_printing_is_waited_out_and_repeated() -> None:
+    device = _BusyOnce()
+    with TcpServer(device, 0) as server:
+        tap = Tap(TcpTransport("127.0.0.1", server.port))
+        tap.open()
+        with ShtrihRegister(tap, policy=FAST) as reg:
+            started = time.monotonic()
+            assert reg.execute(0xFF01)["last_fd"] == 1
+            assert time.monotonic() - started >= 0.3  # §1.3: ~333 ms pause before the repeat
+        assert tap.commands() == [0xFF01, 0xFF01] and device.busy_left == 0
