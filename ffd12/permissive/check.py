@@ -57,6 +57,7 @@ __all__ = [
     "CodeDecision",
     "PermissiveChecker",
     "PermissiveSettings",
+    "check",
 ]
 
 log = logging.getLogger("ffd12.permissive.check")
@@ -487,3 +488,22 @@ def _row(d: CodeDecision, net: HistoryRow | None) -> HistoryRow:
         value_1265=d.requisite.value if d.requisite else None,
         detail=(f"{detail}; {d.message}" if detail and d.message else detail or d.message or None),
     )
+
+
+def check(
+    items: Sequence[CheckItem | CodeLike],
+    settings: PermissiveSettings,
+    *,
+    ask: AskCallback | None = None,
+    sale: bool = True,
+    open_receipt: Collection[str] = (),
+    fiscal_drive_number: str | None = None,
+) -> CheckResult:
+    """One check with a short-lived :class:`PermissiveChecker` (scripts, the CLI, tests).
+
+    A till keeps one checker open instead, so the CDN ranking and the connections are reused.
+    """
+    with PermissiveChecker(settings, ask=ask, background_refresh=False) as checker:
+        return checker.check(
+            items, sale=sale, open_receipt=open_receipt, fiscal_drive_number=fiscal_drive_number
+        )

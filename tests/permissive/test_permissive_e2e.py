@@ -18,6 +18,7 @@ from ffd12.emulator.lm import LmState
 from ffd12.errors import ConfigError, JournalError
 from ffd12.marking import parse
 from ffd12.permissive.check import CheckItem, CodeDecision, PermissiveChecker
+from ffd12.permissive.check import check as check_codes
 from ffd12.permissive.offline import LM_ERRORS, LmNotReady, LmSettings, LocalModuleClient
 from ffd12.permissive.policy import GroupPolicy, Policy
 from ffd12.permissive.pool import CHECK_PATH
@@ -466,3 +467,10 @@ def test_one_checker_serves_several_threads(make_env: MakeEnv) -> None:
         t.join()
     assert errors == []
     assert chk.history is not None and len(chk.history.query()) == 20
+
+
+def test_one_shot_check_function(make_env: MakeEnv) -> None:
+    env = make_env(CrptScenario(codes={core(code("OS2")): {"preset": "blocked"}}))
+    settings = replace(env.checker().settings, history_path=None)
+    result = check_codes([code("OS1"), code("OS2")], settings)
+    assert [d.sell for d in result.decisions] == [True, False] and not result.sell_all
