@@ -325,18 +325,18 @@ class Operations:
         self.fn.touch()
         return dict(operator=op)
 
-    def _finish(self, payments: list[int], tax_system: int, rounding: int) -> tuple[int, Any]:
+    def _finish(self, payments: list[int], tax_system: int, cut: int) -> tuple[int, Any]:
+        """Close the open receipt; ``cut`` (rounding or a receipt discount, kopecks) comes off the
+        last item. Every check runs first, and a refusal leaves the receipt as it was."""
         receipt = self.fn.receipt
         if receipt is None:
             raise KktError(E_BAD_MODE, "no open receipt")
-        total = sum(i.amount for i in receipt.items) - rounding
-        if total <= 0:
-            raise KktError(E_ZERO_TOTAL)
-        if rounding:
-            receipt.items[-1].amount -= rounding
+        last = receipt.items[-1] if receipt.items else None
+        total = sum(i.amount for i in receipt.items) - cut
+        if total <= 0 or (last is not None and cut >= last.amount):
+            raise KktError(E_ZERO_TOTAL if total <= 0 else E_BAD_PARAMS, "nothing left to pay")
         payments = payments + [0] * (16 - len(payments))
         cash = payments[0]
-        electronic = sum(payments[1:13])
         paid = sum(payments)
         if paid < total:
             raise KktError(E_PAYMENT_SHORT)
@@ -344,9 +344,16 @@ class Operations:
         if change > cash:
             raise KktError(E_BAD_PARAMS, "non-cash payments exceed the total")
         self._need_paper()
-        pay = Payments(cash=cash - change, electronic=electronic, prepaid=payments[13], credit=payments[14],
-                       provision=payments[15])
-        doc = self.fn.close_receipt(payments=pay, taxation=tax_system)
+        pay = Payments(cash=cash - change, electronic=sum(payments[1:13]), prepaid=payments[13],
+                       credit=payments[14], provision=payments[15])
+        if last is not None and cut:
+            last.amount -= cut
+        try:
+            doc = self.fn.close_receipt(payments=pay, taxation=tax_system)
+        except BaseException:
+            if last is not None and cut:
+                last.amount += cut
+            raise
         return change, doc
 
     def _close_receipt(self, f: dict[str, Any], op: int) -> dict[str, Any]:
@@ -356,12 +363,11 @@ class Operations:
 
     def _classic_close(self, f: dict[str, Any], op: int) -> dict[str, Any]:
         receipt = self.fn.receipt
-        if receipt is not None and f["discount"]:
-            total = sum(i.amount for i in receipt.items)
-            cut = total * min(f["discount"], 9999) // 10000
-            receipt.items[-1].amount = max(1, receipt.items[-1].amount - cut)
+        cut = 0
+        if receipt is not None and f["discount"]:  # percent with two decimals, on the whole receipt
+            cut = sum(i.amount for i in receipt.items) * min(f["discount"], 9999) // 10000
         taxation = self.fn.registration.taxation & -self.fn.registration.taxation  # lowest registered bit
-        change, _doc = self._finish(list(f["payments"]), taxation, 0)
+        change, _doc = self._finish(list(f["payments"]), taxation, cut)
         return dict(operator=op, change=change)
 
     def _receipt_tags(self, f: dict[str, Any], op: int) -> dict[str, Any]:

@@ -129,3 +129,20 @@ def test_cashier_tags_before_opening_the_shift_land_in_its_report() -> None:
     report = decode(device.fn.document(2).tlv)[0]
     assert report.tag == 2 and report.children.value(1021) == "Иванова И.И."
     assert report.children.value(1203) == "500100732259"
+
+
+def test_refused_close_leaves_the_receipt_untouched() -> None:
+    device = ShtrihDevice(clock=clock)
+    device.execute(_body(0xE0, b""))
+    device.execute(_body(0xFF46, ITEM))  # 100.00
+    short = b"\x10\x27\x00\x00\x00" + bytes(15 * 5) + b"\x05" + bytes(30) + b"\x01"  # 100.00 − 0.05 rounding
+    device.fn.scenario.paper_out = True
+    assert device.execute(_body(0xFF45, short)) == b"\xff\x45\x6b"  # no paper
+    assert device.fn.receipt is not None and device.fn.receipt.items[0].amount == 10000
+    taxed = short[:-1] + b"\x20"  # ПСН is not registered
+    device.fn.scenario.paper_out = False
+    assert device.execute(_body(0xFF45, taxed))[2] != 0
+    assert device.fn.receipt.items[0].amount == 10000
+    answer = device.execute(_body(0xFF45, short))
+    assert answer[:8] == b"\xff\x45\x00\x05\x00\x00\x00\x00"  # change 0.05
+    assert device.fn.document(device.fn.last_fd).amount == 9995
