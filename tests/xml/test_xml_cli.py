@@ -67,3 +67,21 @@ def test_convert_refuses_an_invalid_receipt(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["convert", str(bad), str(tmp_path / "bad.tlv")])
     assert result.exit_code == 1 and "customer.inn" in result.output
     assert not (tmp_path / "bad.tlv").exists()
+
+
+def test_checking_can_be_switched_off_for_the_xml_format() -> None:
+    import pytest
+
+    from ffd12.errors import ValidationError
+    from ffd12.xml.formats import check_document, checking, read_xml, set_checking
+
+    data = A8_CHECK_PACKAGE_25.encode()
+    with pytest.raises(ValidationError):
+        read_xml(data)
+    doc = read_xml(data, check_rules=False)
+    assert [v.path for v in check_document(doc)] == ["customer.inn"]
+    set_checking(False)
+    try:
+        assert read_xml(data) == doc and not checking()
+    finally:
+        set_checking(True)
