@@ -399,7 +399,10 @@ class VirtualFn:
         if self.state_file is None:
             return
         data = dump_state(self)
-        atomic_write(self.state_file, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+        try:
+            atomic_write(self.state_file, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+        except OSError as exc:  # the storage failed: the FN reports a failure, the device stays up
+            raise FnRefused(E_FN_FAILURE, f"could not write {self.state_file.name}: {exc.strerror}") from exc
 
     def _load(self) -> None:
         assert self.state_file is not None

@@ -368,3 +368,14 @@ def test_tags_first_model_attaches_to_the_next_item(fn: VirtualFn) -> None:
     item = fn.receipt.items[0]
     assert item.tags == [Tlv(2108, 11)] and item.code is not None and item.code.code == KM44
     assert fn.receipt.pending_tags == [] and fn.receipt.pending_code is None
+
+
+def test_storage_failure_is_an_fn_failure(tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    fn = VirtualFn(state_file=folder / "fn.json")
+    (folder / "fn.json").unlink()
+    folder.rmdir()
+    with pytest.raises(FnRefused) as exc:
+        fn.open_shift()
+    assert exc.value.code == 0x03
