@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,17 @@ def _kopecks(price: str | None) -> int | None:
     if value < 0 or value != value.quantize(Decimal("0.01")):
         raise click.BadParameter(f"expected a price in roubles with at most 2 decimals, got {price!r}")
     return int(value * 100)
+
+
+def _codes(args: tuple[str, ...]) -> list[str]:
+    """The arguments, with ``-`` replaced by the lines of stdin (one code per line)."""
+    found: list[str] = []
+    for arg in args:
+        if arg == "-":
+            found += [line.rstrip("\r\n") for line in sys.stdin.read().splitlines() if line.strip()]
+        else:
+            found.append(arg)
+    return found
 
 
 def _ask(decision: CodeDecision) -> bool:
@@ -86,13 +98,15 @@ def check_cmd(
 ) -> None:
     """Check marking codes in ГИС МТ (or the Local Module) and print the decision per code.
 
+    CODES are marking codes as scanned (GS as <GS>, \\u001d, …); - reads one per line from stdin.
+
     Exit status 0 when every code may be sold, 3 when at least one is refused.
     """
     try:
         settings = load_permissive(config_path)
         if history_path is not None:
             settings = replace(settings, history_path=history_path)
-        parsed = [parse(c) for c in codes]
+        parsed = [parse(c) for c in _codes(codes)]
         unit_price = _kopecks(price)
         items = [CheckItem(code=c, unit_price=unit_price, department=department, inn=inn) for c in parsed]
         ask = (lambda d: True) if assume_yes else _ask

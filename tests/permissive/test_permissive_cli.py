@@ -75,15 +75,19 @@ def test_km_check_prints_decision_reason_and_1265(make_env: MakeEnv, tmp_path: P
     assert res.exit_code == 3
     res = runner.invoke(main, ["km", "check", SOLD, "--return", "--config", str(cfg)])
     assert res.exit_code == 0 and "via return" in res.output
+    res = runner.invoke(
+        main, ["km", "check", "-", "--json", "--config", str(cfg)], input=f"{GOOD}\n\n{SOLD}\n"
+    )
+    assert [json.loads(x)["decision"] for x in res.output.splitlines()] == ["sell", "refuse"]
 
     # the history shows every check
     res = runner.invoke(main, ["history", "--config", str(cfg), "--json"])
     rows = [json.loads(line) for line in res.output.splitlines()]
-    assert res.exit_code == 0 and len(rows) == 6
+    assert res.exit_code == 0 and len(rows) == 8
     assert {r["decision"] for r in rows} == {"sell", "refuse"}
     assert all("cli-token" not in line for line in res.output.splitlines())
     res = runner.invoke(main, ["history", "--history", str(tmp_path / "hist.sqlite"), "--code", SOLD])
-    assert res.exit_code == 0 and len(res.output.splitlines()) == 2 and "sold" in res.output
+    assert res.exit_code == 0 and len(res.output.splitlines()) == 3 and "sold" in res.output
     res = runner.invoke(main, ["history", "--config", str(cfg), "--since", "2999-01-01"])
     assert res.exit_code == 0 and res.output == ""
 
