@@ -348,3 +348,14 @@ def test_busy_printing_is_waited_out_and_repeated() -> None:
             assert reg.execute(0xFF01)["last_fd"] == 1
             assert time.monotonic() - started >= 0.3  # §1.3: ~333 ms pause before the repeat
         assert tap.commands() == [0xFF01, 0xFF01] and device.busy_left == 0
+
+
+def test_checks_after_opening_when_asked() -> None:
+    with served("tcp", model=KYA) as (reg, tap, _, _):
+        reg.check_after_open = True
+        reg.open_shift()
+        doc = reg.fiscalize(marked_receipt())
+        codes = tap.commands()
+        assert doc.check_results[0] is not None
+    sale = codes[codes.index(0x8D):]
+    assert sale[:5] == [0x8D, 0xFF61, 0xFF69, 0xFF61, 0xFF69]

@@ -38,6 +38,10 @@ BUSY_TRIES = 30
 NO_MORE_DATA = 0x08  # §4.11: end of FF3B blocks
 NO_RECEIPT_OPEN = 0x73  # §4.4: 0x88 with no open receipt
 MARKING_SEQUENCE = 0xA1  # §2.2: wrong sequence of the FN marking commands
+CHECK_AFTER_OPEN = False
+"""§4.10 "Open": the vendor JavaPOS and fr_drv_ng examples check every КМ before ``8D``; user reports
+give open → FF61 → FF69 → FF67 on КЯ. We follow the vendor by default; which one a firmware needs is
+unverified."""
 
 
 class Link(Protocol):
@@ -81,16 +85,19 @@ class ShtrihRegister:
     ``model`` (0xFC model id) is read on first use unless given; it decides the tags-first item
     order and the VAT bytes of §4.6. ``timeouts`` overrides answer timeouts (seconds) of single
     commands, e.g. ``{0xFF61: 60.0}`` when the KM server is slow; the defaults are those of §1.3.
+    ``check_after_open`` moves the FF61/FF69 checks after ``8D`` (see :data:`CHECK_AFTER_OPEN`).
     """
 
     def __init__(self, transport: Transport, *, passwords: dict[PasswordKind, int] | None = None,
                  link: Link | None = None, policy: LinkPolicy | None = None,
-                 model: int | None = None, timeouts: Mapping[int, float] | None = None) -> None:
+                 model: int | None = None, timeouts: Mapping[int, float] | None = None,
+                 check_after_open: bool = CHECK_AFTER_OPEN) -> None:
         self.transport = transport
         self.passwords = {kind: DEFAULT_PASSWORD for kind in PasswordKind} | (passwords or {})
         self.link: Link = link if link is not None else HostLink(policy)
         self._model = model
         self.timeouts = dict(timeouts or {})
+        self.check_after_open = check_after_open
         self._model_name = ""
         self.round_trips = 0
 
@@ -209,33 +216,13 @@ class ShtrihRegister:
         receipt_type = plan.receipt_type(operation)
         tags_first = self.tags_first
         model = self.model
-        # 1. every КМ before the receipt opens (§4.10 step 3)
         results: list[int | None] = []
-        first = True
-        for index, item in enumerate(receipt.items):
-            if item.marking_code is None:
-                results.append(None)
-                continue
-            args = (item.marking_code, plan.planned_status_for(item, operation), item.quantity,
-                    int(item.measure or 0))
-            try:
-                check = self.check_marking(*args, fraction=item.fraction)
-            except RegisterError as exc:
-                # a check left half-done by a lost connection (FF61 without FF69) blocks the FN's
-                # marking sequence (0xA1): before this receipt's first code, clear it and retry
-                if exc.code != MARKING_SEQUENCE or not first:
-                    raise
-                log.warning("clearing a KM check left unfinished before this receipt (%s)", exc)
-                self.execute(0xFF69, decision=2)
-                check = self.check_marking(*args, fraction=item.fraction)
-            first = False
-            if not check.accepted:
-                self._clear_marking()
-                raise MarkingRefused(check, item=index)
-            results.append(check.check_result)
-        # 2. open, items, receipt tags, close — cancel on any failure inside
+        if not self.check_after_open:
+            results = self._check_codes(receipt)  # §4.10 step 3: every КМ before the receipt opens
         self.execute(0x8D, receipt_type=receipt_type)
         try:
+            if self.check_after_open:
+                results = self._check_codes(receipt)  # the КЯ order some reports give (§4.10 "Open")
             for item in receipt.items:
                 fields = plan.operation_fields(item, operation, model=model)
                 chunks = plan.tlv_chunks(plan.item_tags(item))
@@ -259,6 +246,33 @@ class ShtrihRegister:
             when = _date_time(self.execute(0xFF0A, fd_number=closed["fd_number"])["date_time"])
         return FiscalDocument(fd_number=closed["fd_number"], fiscal_sign=closed["fiscal_sign"],
                               date_time=when, check_results=tuple(results), change=closed["change"])
+
+    def _check_codes(self, receipt: Receipt) -> list[int | None]:
+        """FF61 + FF69 for every marking code of the receipt; 2106 per item (None if unmarked)."""
+        results: list[int | None] = []
+        first = True
+        for index, item in enumerate(receipt.items):
+            if item.marking_code is None:
+                results.append(None)
+                continue
+            args = (item.marking_code, plan.planned_status_for(item, receipt.operation), item.quantity,
+                    int(item.measure or 0))
+            try:
+                check = self.check_marking(*args, fraction=item.fraction)
+            except RegisterError as exc:
+                # a check left half-done by a lost connection (FF61 without FF69) blocks the FN's
+                # marking sequence (0xA1): before this receipt's first code, clear it and retry
+                if exc.code != MARKING_SEQUENCE or not first:
+                    raise
+                log.warning("clearing a KM check left unfinished before this receipt (%s)", exc)
+                self.execute(0xFF69, decision=2)
+                check = self.check_marking(*args, fraction=item.fraction)
+            first = False
+            if not check.accepted:
+                self._clear_marking()
+                raise MarkingRefused(check, item=index)
+            results.append(check.check_result)
+        return results
 
     def _clear_marking(self) -> None:
         try:
