@@ -24,7 +24,7 @@ from ffd12.errors import InputError, XmlError
 from ffd12.marking import MarkingCode, parse
 from ffd12.model import Fraction
 from ffd12.xml.attrs import Attrs
-from ffd12.xml.read_check import decode_code
+from ffd12.xml.read_item import decode_code
 from ffd12.xml.safe import XmlWarning, parse_xml
 from ffd12.xml.write_check import format_quantity
 
