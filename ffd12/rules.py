@@ -125,6 +125,8 @@ class _Checker:
             return
         if size > limit:
             self.add(path, f"{tag} is {size} bytes long, at most {limit} allowed")
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+            self.add(path, f"{tag} has control characters")
 
     def phones(self, path: str, phones: Iterable[str], tag: int) -> None:
         for i, phone in enumerate(phones):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from lxml import etree
 
 from ffd12.enums import AgentType
+from ffd12.errors import XmlError
 from ffd12.model import AgentData, IndustryRequisite, Item, Receipt, Supplier
 from ffd12.xml import tables
 
@@ -52,9 +53,11 @@ def _b64(value: str | bytes) -> str:
 
 
 def _agent_code(flags: AgentType) -> str:
-    """1C agent codes are bit indexes (spec §5.5); the lowest set bit is written."""
+    """1C agent codes are bit indexes (spec §5.5): exactly one agent kind can be written."""
     value = int(flags)
-    return str((value & -value).bit_length() - 1)
+    if value <= 0 or value & (value - 1):
+        raise XmlError(f"could not write an agent code: 1C takes one agent kind, got the flags {value}")
+    return str(value.bit_length() - 1)
 
 
 def _set(el: etree._Element, pairs: Iterable[tuple[str, str | None]]) -> None:
@@ -236,7 +239,20 @@ def _prints(parent: etree._Element, r: Receipt, position: int) -> None:
 
 
 def write_check_package(receipt: Receipt) -> bytes:
-    """The receipt as a 1C CheckPackage (UTF-8 bytes), current FFD 1.2 form only."""
+    """The receipt as a 1C CheckPackage (UTF-8 bytes), current FFD 1.2 form only.
+
+    Raises :class:`~ffd12.errors.XmlError` for what XML 1.0 cannot hold (control characters) or
+    1C cannot express (several agent kinds on one item).
+    """
+    try:
+        return _write(receipt)
+    except ValueError as exc:  # lxml refuses control characters and NUL bytes in text
+        if isinstance(exc, XmlError):
+            raise
+        raise XmlError(f"could not write CheckPackage: {exc}") from None
+
+
+def _write(receipt: Receipt) -> bytes:
     root = etree.Element("CheckPackage")
     _parameters(root, receipt)
     positions = etree.SubElement(root, "Positions")

@@ -244,3 +244,7 @@ def test_validate_raises_with_all_violations_and_paths() -> None:
         "texts[0].position",
     ]
     assert "items[1].quantity" in str(info.value)
+
+
+def test_control_characters_are_refused() -> None:
+    assert paths(receipt(item(name="Хлеб\x01"))) == ["items[0].name"]

@@ -232,3 +232,15 @@ def test_money_with_more_than_two_decimals_is_rounded_with_warning() -> None:
     assert receipt.items[0].agent_type is AgentType.OTHER_AGENT
     assert [w.path for w in warnings] == ["Positions[0].PriceWithDiscount", "Positions[0].AmountWithDiscount"]
     assert b'AgentType="5"' in write_check_package(receipt)
+
+
+def test_writer_refuses_what_xml_or_1c_cannot_hold() -> None:
+    import dataclasses
+
+    receipt, _ = read_check_package(A1_CHECK_PACKAGE_12)
+    item = receipt.items[0]
+    with pytest.raises(XmlError, match="control"):
+        write_check_package(dataclasses.replace(receipt, items=(dataclasses.replace(item, name="a\x01b"),)))
+    two_kinds = dataclasses.replace(item, agent_type=AgentType.ATTORNEY | AgentType.COMMISSION_AGENT)
+    with pytest.raises(XmlError, match="one agent kind"):
+        write_check_package(dataclasses.replace(receipt, items=(two_kinds,)))
