@@ -84,9 +84,47 @@ NEW_VAT_TOTAL: Final = (1115, 1119, 1120)
 inferred from FNS JSON names (spec §2.1, M/L) — unverified."""
 
 FN_SET_TAGS: Final = frozenset(
-    {1013, 1018, 1037, 1038, 1040, 1041, 1042, 1046, 1048, 1060, 1062, 1077, 1209, 2107}
+    {
+        1001,
+        1002,
+        1011,
+        1013,
+        1017,
+        1018,
+        1037,
+        1038,
+        1040,
+        1041,
+        1042,
+        1046,
+        1048,
+        1050,
+        1051,
+        1052,
+        1053,
+        1056,
+        1060,
+        1062,
+        1077,
+        1097,
+        1098,
+        1108,
+        1109,
+        1110,
+        1126,
+        1193,
+        1207,
+        1209,
+        1221,
+        2107,
+    }
 )
-"""Requisites the register or FN adds to a stored receipt; :func:`from_tlv` skips them."""
+"""Requisites the register, the FN or the OFD add to a stored receipt (registration data, counters,
+flags, ФП); :func:`from_tlv` skips them."""
+
+ITEM_SKIPPED_TAGS: Final = frozenset({1162, 1197, 1198, 2115})
+"""Item requisites read past without a model field: 1162/1197 (FFD 1.05 code and unit), 1198 (VAT
+per unit, derivable) and 2115 (контрольный код КМ, formed by the register)."""
 
 _DERIVED: Final = frozenset({*VAT_TOTAL_TAGS.values(), NEW_VAT_TOTAL[0]})
 _E = TypeVar("_E")
@@ -375,7 +413,7 @@ def _read_receipt(root: _Node, form: int) -> Receipt:
             raise root.fail(1059, "could not read tag 1059: expected STLV")
         node = _Node(t.value, f"{root.path}/1059[{index}]")
         items.append(_read_item(node))
-        node.finish()
+        node.finish(ITEM_SKIPPED_TAGS)
     correction = None
     if form == DOC_CORRECTION:
         base = root.sub(1174)

@@ -154,3 +154,43 @@ def test_fns_json_helpers_go_through_the_tlv_document() -> None:
     obj = to_fns_json(SMALL)
     assert obj["code"] == 3 and obj["totalSum"] == 4500 and obj["items"][0]["name"] == "Хлеб"
     assert from_fns_json(obj) == from_tlv(to_tlv(SMALL))
+
+
+def test_item_requisites_formed_by_the_register_are_read_past() -> None:
+    doc = to_tlv(SMALL)
+    item = doc.value.get(1059)
+    assert item is not None
+    stored_item = Tlv(1059, TlvList([*item.children, Tlv(2115, "0976"), Tlv(1197, "шт")]))
+    stored = Tlv(3, TlvList([stored_item if t.tag == 1059 else t for t in doc.value]))
+    assert from_tlv(stored) == from_tlv(doc)
+    with pytest.raises(TlvError) as info:
+        from_tlv(
+            Tlv(
+                3,
+                TlvList(
+                    [
+                        Tlv(1059, TlvList([*item.children, Tlv(1008, "x")])) if t.tag == 1059 else t
+                        for t in doc.value
+                    ]
+                ),
+            )
+        )
+    assert info.value.path == "3/1059[0]/1008"
+
+
+def test_receipt_level_agent_and_vendor_data_move_to_items() -> None:
+    from ffd12.xml import read_check_package
+
+    doc = """<CheckPackage><Parameters CashierName="К" OperationType="1" TaxationSystem="0">
+      <VendorData VendorName="ООО Поставщик" VendorINN="7707083893" VendorPhone="+74951112233,+74951112244"/>
+      <AgentData AgentOperation="Продажа"/></Parameters><Positions>
+      <FiscalString Name="a" Quantity="1" PriceWithDiscount="1" AmountWithDiscount="1" VATRate="none"/>
+      <FiscalString Name="b" Quantity="1" PriceWithDiscount="1" AmountWithDiscount="1" VATRate="none">
+        <VendorData VendorName="Свой"/></FiscalString>
+    </Positions></CheckPackage>"""
+    receipt, warnings = read_check_package(doc)
+    first, second = receipt.items
+    assert first.supplier is not None and first.supplier.phones == ("+74951112233", "+74951112244")
+    assert first.agent is not None and first.agent.operation == "Продажа"
+    assert second.supplier is not None and second.supplier.name == "Свой"
+    assert [w.message for w in warnings].count("receipt-level VendorData applied to this item") == 1
