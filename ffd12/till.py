@@ -63,6 +63,7 @@ class PermissiveCheck(Protocol):
 
     def check(self, items: Sequence[Any], *, sale: bool = True) -> Any: ...
     def record_sale(self, codes: Sequence[str]) -> None: ...
+    def record_return(self, codes: Sequence[str]) -> None: ...
 
 
 class SaleRefused(PermissiveError):
@@ -290,10 +291,16 @@ class Till:
         return replace(receipt, items=tuple(items)), tuple(result.decisions)
 
     def _after_sale(self, receipt: Receipt) -> None:
-        if self.permissive is not None:
-            codes = [i.marking_code.canonical for i in receipt.items if i.marking_code is not None]
-            if codes and receipt.operation.value in (1, 3):
-                self.permissive.record_sale(codes)
+        """Tell the permissive layer which codes left (a sale) or came back (a return) here."""
+        if self.permissive is None:
+            return
+        codes = [i.marking_code.canonical for i in receipt.items if i.marking_code is not None]
+        if not codes:
+            return
+        if receipt.operation.value in (1, 3):
+            self.permissive.record_sale(codes)
+        else:
+            self.permissive.record_return(codes)
 
     def _ensure_shift(self) -> None:
         """An open shift younger than 24 h; each step re-reads the state, so a retry is safe."""
