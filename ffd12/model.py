@@ -72,10 +72,12 @@ def kopecks(value: int | Decimal | str) -> int:
     >>> kopecks(150), kopecks(Decimal("1.5")), kopecks("0.07")
     (150, 150, 7)
     """
+    if type(value) is int:  # the common case, kept first: this runs for every amount of every item
+        return value
     if isinstance(value, bool) or isinstance(value, float):
         raise InputError(f"could not read money: expected int kopecks, Decimal or str, got {value!r}")
     if isinstance(value, int):
-        return value
+        return int(value)
     try:
         amount = Decimal(value.strip()) if isinstance(value, str) else value
         if not amount.is_finite():
@@ -93,6 +95,8 @@ def rubles(value: int) -> Decimal:
 
 
 def _quantity(value: Decimal | int | str) -> Decimal:
+    if type(value) is Decimal and value.is_finite():
+        return value
     if isinstance(value, bool) or isinstance(value, float):
         raise InputError(f"could not read quantity: expected Decimal, int or str, got {value!r}")
     try:
@@ -105,6 +109,8 @@ def _quantity(value: Decimal | int | str) -> Decimal:
 
 
 def _enum(kind: Callable[[int], _E], value: Any, what: str) -> _E:
+    if type(value) is kind:
+        return value  # type: ignore[no-any-return]
     try:
         return kind(int(value))
     except (ValueError, TypeError) as exc:

@@ -19,6 +19,7 @@ from ffd12.xml.safe import XmlWarning, line_of
 __all__ = ["Attrs"]
 
 _CENT = Decimal("0.01")
+_FAST_DIGITS = 15  # plain digit strings up to this length are read with int(), without Decimal
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
 
@@ -40,6 +41,9 @@ class Attrs:
         self.values: dict[str, str] = {}
         self.extra: dict[str, list[str]] = {}
         self.used: set[str] = set()
+        if not renames:
+            self.values = {str(k): str(v) for k, v in element.attrib.items()}
+            return
         for key, value in element.attrib.items():
             name = str(key)
             if renames and name in renames:
@@ -93,7 +97,10 @@ class Attrs:
         return self._number(name, self.text(name))
 
     def integer(self, name: str) -> int | None:
-        number = self.decimal(name)
+        value = self.text(name)
+        if value is not None and len(value) <= _FAST_DIGITS and value.isascii() and value.isdigit():
+            return int(value)
+        number = self._number(name, value)
         if number is None:
             return None
         if number != number.to_integral_value():
@@ -110,6 +117,8 @@ class Attrs:
         return total
 
     def _kopecks(self, name: str, value: str | None) -> int | None:
+        if value is not None and len(value) <= _FAST_DIGITS and value.isascii() and value.isdigit():
+            return int(value) * 100  # whole rubles, the common case
         number = self._number(name, value)
         if number is None:
             return None
