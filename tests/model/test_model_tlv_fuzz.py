@@ -72,11 +72,11 @@ VALUES = st.one_of(
 TREES = st.recursive(
     st.builds(Tlv, TAGS, VALUES),
     lambda inner: st.builds(Tlv, TAGS, st.lists(inner, max_size=5).map(TlvList)),
-    max_leaves=25,
+    max_leaves=12,
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from([3, 31]), st.lists(TREES, max_size=8))
 def test_random_trees_give_only_typed_errors(form: int, children: list[Tlv]) -> None:
     try:
