@@ -257,6 +257,8 @@ class VirtualFn:
             raise FnRefused(E_BAD_PARAM, f"taxation system 0x{taxation:02X} not registered")
         if not receipt.items:
             raise FnRefused(E_BAD_STATE, "receipt has no items")
+        if receipt.pending_tags or receipt.pending_code is not None:
+            raise FnRefused(E_BAD_STATE, "item tags or a code were sent for an item that never came")
         codes = sum(1 for item in receipt.items if item.code is not None)
         body = fndocs.receipt_body(self, receipt, payments, taxation, number=self.receipts_in_shift + 1)
         total = sum(item.amount for item in receipt.items)

@@ -368,6 +368,10 @@ def test_tags_first_model_attaches_to_the_next_item(fn: VirtualFn) -> None:
     item = fn.receipt.items[0]
     assert item.tags == [Tlv(2108, 11)] and item.code is not None and item.code.code == KM44
     assert fn.receipt.pending_tags == [] and fn.receipt.pending_code is None
+    fn.add_item_tags(encode([Tlv(2108, 0)]), before_item=True)  # tags for an item that never comes
+    with pytest.raises(FnRefused) as exc:
+        fn.close_receipt(payments=Payments(cash=19900), taxation=1)
+    assert exc.value.code == 0x02 and fn.receipt is not None
 
 
 def test_storage_failure_is_an_fn_failure(tmp_path: Path) -> None:
