@@ -185,10 +185,12 @@ ITEM_FIELDS = ("name", "price", "quantity", "amount", "vat", "subject", "method"
 
 
 def product_code(check: CodeCheck) -> Tlv:
-    """Tag 1163 for a checked code: 1305 (GS1.М) for DataMatrix codes with a crypto tail, 1306
-    (КМК) for short and tobacco codes, 1300 (not recognised) otherwise."""
-    kind = 1305 if check.code_type in (2, 3, 4) else 1306 if check.code_type in (1, 5) else 1300
-    return Tlv(1163, TlvList([Tlv(kind, check.gtin_serial[: 32 if kind == 1300 else 38])]))
+    """Tag 1163 for a checked code: the product code the marking layer reads from it (1305 КТ
+    GS1.М for GS1 DataMatrix codes, spec ffd12-tlv §4.2), or 1300 «не распознан» with the head
+    of a code it cannot read."""
+    if check.product_tag is not None:
+        return Tlv(1163, TlvList([Tlv(check.product_tag, check.product_value)]))
+    return Tlv(1163, TlvList([Tlv(1300, check.gtin_serial[:32])]))
 
 
 def validate_code(code: bytes) -> None:

@@ -10,7 +10,10 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
+from ffd12.errors import MarkingCodeError
+from ffd12.marking import parse
 from ffd12.tlv import Tlv, TlvList, encode
 
 __all__ = [
@@ -98,6 +101,8 @@ class CodeCheck:
     check_result: int = 0
     oism_status: int = 0
     answer_tlv: bytes = b""
+    product_tag: int | None = None
+    product_value: str = ""
 
     @property
     def gtin_serial(self) -> str:
@@ -111,35 +116,38 @@ class CodeCheck:
         return self.gtin_serial[:20] + "…"
 
 
+# 2100 code type → reason the FN did not check it locally (0 = checked with its key), spec §4.9.
+_LOCAL_REASON: Final[Mapping[int, int]] = {2: 0, 4: 0, 3: 1, 5: 1, 1: 1}
+
+
 def classify_code(code: bytes, planned_status: int, *, key_fails: bool) -> CodeCheck:
     """Local FN check of a code as scanned: its 2100 type, 2004 status and the reason code.
 
-    A heuristic on the structure, not a GS1 parser: a GS-separated code with AI 92 of 88 or 44
-    characters is FN-checkable (2100 = 2 or 4); AI 93 of 4 characters, or a bare 29-character
-    tobacco pack code, is type 5; a bare ``01…21…`` code is short (1); anything else is 0.
+    The code is read with :func:`ffd12.marking.parse` (leniently: an FN does not refuse a wrong
+    GTIN check digit), so the FN classifies a code exactly as the till's marking layer does and
+    its 1163 product code is the one the till put in the receipt. A code the marking layer cannot
+    read falls back to a structural reading: type 0, reason 3 for a ``01…21…`` head, else 4.
     ``key_fails`` simulates an FN whose verification key rejects the crypto tail.
     """
-    parts = code.split(bytes([GS]))
-    text = [p.decode("latin-1") for p in parts]
-    crypto = next((p[2:] for p in text[1:] if p.startswith("92")), None)
-    short_check = next((p[2:] for p in text[1:] if p.startswith("93")), None)
-    head = text[0]
-    gs1_head = head.startswith("01") and len(head) >= 18 and head[2:16].isdigit() and head[16:18] == "21"
-    if crypto is not None and len(crypto) == 88:
-        code_type, reason = 2, 0
-    elif crypto is not None and len(crypto) == 44:
-        code_type, reason = 4, 0
-    elif (short_check is not None and len(short_check) == 4) or (len(parts) == 1 and len(head) == 29):
-        code_type, reason = 5, 1
-    elif gs1_head and len(parts) == 1:
-        code_type, reason = 1, 1
+    try:
+        parsed = parse(code.decode("latin-1"), strict=False)
+    except MarkingCodeError:
+        parsed = None
+    if parsed is not None:
+        code_type = parsed.code_type
+        reason = _LOCAL_REASON.get(code_type, 4)
+        product_tag: int | None = parsed.product_code.tag
+        product_value = parsed.product_code.value
     else:
+        head = code.split(bytes([GS]), 1)[0].decode("latin-1")
+        gs1_head = head.startswith("01") and len(head) >= 18 and head[2:16].isdigit() and head[16:18] == "21"
         code_type, reason = 0, 3 if gs1_head else 4
+        product_tag, product_value = None, ""
     checked = reason == 0
     local = (0x01 | (0 if key_fails else 0x02)) if checked else 0
     return CodeCheck(
         code=code, planned_status=planned_status, code_type=code_type, local_status=local,
-        local_reason=reason, check_result=local,
+        local_reason=reason, check_result=local, product_tag=product_tag, product_value=product_value,
     )
 
 

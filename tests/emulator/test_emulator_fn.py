@@ -121,12 +121,25 @@ def test_check_must_be_answered_before_the_next(fn: VirtualFn) -> None:
 
 @pytest.mark.parametrize(
     ("code", "code_type", "local", "reason"),
-    [(KM88, 2, 3, 0), (KM44, 4, 3, 0), (TOBACCO, 5, 0, 1), (b"0104601234567893215Qbag!mP7sX3Yq", 1, 0, 1),
+    # the tobacco pack is a short-format code (2100 = 1), as ffd12.marking reads it (PACK_CODE_TYPE)
+    [(KM88, 2, 3, 0), (KM44, 4, 3, 0), (TOBACCO, 1, 0, 1), (b"0104601234567893215Qbag!mP7sX3Yq", 1, 0, 1),
      (b"garbage", 0, 0, 4), (b"0104601234567893215Qbag" + GS + b"93abcd", 5, 0, 1)],
 )
 def test_code_classification(code: bytes, code_type: int, local: int, reason: int) -> None:
     check = classify_code(code, 1, key_fails=False)
     assert (check.code_type, check.local_status, check.local_reason) == (code_type, local, reason)
+
+
+def test_fn_writes_the_product_code_the_marking_layer_reads() -> None:
+    """The FN's 1163 equals the till's: milk with 17 and a 93 tail is a GS1 DataMatrix code (1305)."""
+    from ffd12.emulator.fndocs import product_code
+    from ffd12.marking import parse
+
+    milk = b"0104650060500291215Pk;VoD;'vV)q" + GS + b"1726113093dGVz"
+    check = classify_code(milk, 1, key_fails=False)
+    expected = parse(milk.decode("latin-1")).product_code
+    assert product_code(check).value.get(expected.tag).value == expected.value  # type: ignore[union-attr]
+    assert expected.tag == 1305 and check.code_type == 5
 
 
 @pytest.mark.parametrize(
