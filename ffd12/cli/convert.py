@@ -14,7 +14,9 @@ import sys
 import click
 
 from ffd12.errors import Ffd12Error
+from ffd12.rules import check
 from ffd12.tlv.formats import Format, format_by_name, format_for_path
+from ffd12.tlv.receipt import DOC_CORRECTION, DOC_RECEIPT, from_tlv
 
 __all__ = ["FORMAT_MODULES", "convert"]
 
@@ -49,8 +51,13 @@ def _pick(path: str, override: str | None, flag: str) -> Format:
 @click.argument("target", metavar="OUT")
 @click.option("--from", "from_fmt", metavar="FORMAT", help="Format of IN (default: by extension).")
 @click.option("--to", "to_fmt", metavar="FORMAT", help="Format of OUT (default: by extension).")
-def convert(source: str, target: str, from_fmt: str | None, to_fmt: str | None) -> None:
-    """Convert a document: .tlv/.bin (raw FFD TLV) ⇄ .json (FNS JSON); - is stdin/stdout."""
+@click.option("--no-check", is_flag=True, help="Convert a receipt even if it breaks the FFD 1.2 rules.")
+def convert(source: str, target: str, from_fmt: str | None, to_fmt: str | None, no_check: bool) -> None:
+    """Convert a document: .tlv/.bin (raw FFD TLV) ⇄ .json (FNS JSON) ⇄ .xml (1C CheckPackage).
+
+    A receipt (document 3 or 31) that breaks the FFD 1.2 rules is refused with every violation
+    (exit 1) unless --no-check is given; - is stdin/stdout.
+    """
     _load_format_modules()
     try:
         reader = _pick(source, from_fmt, "--from")
@@ -60,7 +67,16 @@ def convert(source: str, target: str, from_fmt: str | None, to_fmt: str | None) 
         else:
             with open(source, "rb") as handle:
                 data = handle.read()
-        out = writer.write(reader.read(data))
+        document = reader.read(data)
+        if not no_check and document.tag in (DOC_RECEIPT, DOC_CORRECTION):
+            violations = check(from_tlv(document))
+            if violations:
+                for violation in violations:
+                    click.echo(f"violation: {violation}", err=True)
+                raise click.ClickException(
+                    f"{len(violations)} FFD 1.2 rule(s) broken; nothing written (--no-check converts anyway)"
+                )
+        out = writer.write(document)
     except OSError as exc:
         raise click.FileError(source, hint=exc.strerror) from None
     except Ffd12Error as exc:

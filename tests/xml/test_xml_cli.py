@@ -69,19 +69,30 @@ def test_convert_refuses_an_invalid_receipt(tmp_path: Path) -> None:
     assert not (tmp_path / "bad.tlv").exists()
 
 
-def test_checking_can_be_switched_off_for_the_xml_format() -> None:
-    import pytest
+def _wrong_sum(tmp_path: Path) -> Path:
+    """The marked-shoes golden input with an item sum that is not price × quantity."""
+    text = (GOLDEN / "marked_shoes" / "checkpackage.xml").read_text(encoding="utf-8")
+    assert 'AmountWithDiscount="5990"' in text
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text.replace('AmountWithDiscount="5990"', 'AmountWithDiscount="5900"'), encoding="utf-8")
+    return bad
 
-    from ffd12.errors import ValidationError
-    from ffd12.xml.formats import check_document, checking, read_xml, set_checking
 
-    data = A8_CHECK_PACKAGE_25.encode()
-    with pytest.raises(ValidationError):
-        read_xml(data)
-    doc = read_xml(data, check_rules=False)
-    assert [v.path for v in check_document(doc)] == ["customer.inn"]
-    set_checking(False)
-    try:
-        assert read_xml(data) == doc and not checking()
-    finally:
-        set_checking(True)
+def test_convert_no_check_writes_an_invalid_receipt(tmp_path: Path) -> None:
+    out = tmp_path / "bad.tlv"
+    refused = CliRunner().invoke(main, ["convert", str(_wrong_sum(tmp_path)), str(out)])
+    assert refused.exit_code == 1 and "items[0]" in refused.output and not out.exists()
+    result = CliRunner().invoke(main, ["convert", "--no-check", str(_wrong_sum(tmp_path)), str(out)])
+    assert result.exit_code == 0, result.output
+    [doc] = decode(out.read_bytes())
+    assert doc.tag == 3
+
+
+def test_convert_checks_receipts_from_any_format(tmp_path: Path) -> None:
+    """An invalid receipt is refused when it comes as TLV too, not only as XML."""
+    tlv = tmp_path / "bad.tlv"
+    runner = CliRunner()
+    assert runner.invoke(main, ["convert", "--no-check", str(_wrong_sum(tmp_path)), str(tlv)]).exit_code == 0
+    result = runner.invoke(main, ["convert", str(tlv), str(tmp_path / "bad.json")])
+    assert result.exit_code == 1 and "items[0]" in result.output
+    assert not (tmp_path / "bad.json").exists()
