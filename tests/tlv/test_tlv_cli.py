@@ -64,7 +64,8 @@ def test_convert_both_ways(tmp_path: Path, fixtures_dir: Path) -> None:
 def test_convert_overrides_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     wire = encode([Tlv(3, TlvList([Tlv(1020, 100)]))])
-    result = runner.invoke(main, ["convert", "--no-check", "-", "-", "--from", "tlv", "--to", "json"], input=wire)
+    args = ["convert", "--no-check", "-", "-", "--from", "tlv", "--to", "json"]
+    result = runner.invoke(main, args, input=wire)
     assert result.exit_code == 0 and json.loads(result.output) == {"code": 3, "totalSum": 100}
     result = runner.invoke(main, ["convert", "-", str(tmp_path / "x.tlv")], input=wire)
     assert result.exit_code == 2  # --from is needed for stdin
