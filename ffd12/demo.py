@@ -19,8 +19,10 @@ import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ffd12.drivers.base import FiscalDocument
+from ffd12.drivers.shtrih.commands import COMMANDS
 from ffd12.drivers.shtrih.driver import ShtrihRegister
 from ffd12.drivers.transport import SerialTransport
 from ffd12.emulator.crpt import CrptEmulator
@@ -37,6 +39,16 @@ __all__ = ["demo_xml", "describe", "printed_mark", "run_demo"]
 
 DEMO_TOKEN = "demo-token"  # the emulated ГИС МТ accepts any non-empty key; this one is not secret
 BAUDRATE = 115_200
+
+
+class _TracedRegister(ShtrihRegister):
+    """The Shtrih driver, telling the demo each command it sends (code and name, no data)."""
+
+    echo: Callable[[str], None] = print
+
+    def execute(self, code: int, **fields: Any) -> dict[str, Any]:
+        self.echo(f"    {code:X} {COMMANDS[code].name}")
+        return super().execute(code, **fields)
 
 
 def demo_xml() -> bytes:
@@ -98,7 +110,8 @@ def run_demo(echo: Callable[[str], None] = print, *, workdir: Path | None = None
             echo(f"Shtrih-M emulator on {server.path}; ГИС МТ emulator at {crpt.base_url}")
             transport = SerialTransport(server.path, baudrate=BAUDRATE)
             transport.open()
-            register = ShtrihRegister(transport)
+            register = _TracedRegister(transport)
+            register.echo = echo
             settings = PermissiveSettings(
                 tokens=TokenTable(by_department={-1: Token(DEMO_TOKEN)}),
                 pool=PoolSettings(base_url=crpt.base_url),

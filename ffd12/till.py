@@ -204,14 +204,13 @@ class Till:
         if record.state in (CANCELLED, FAILED):
             record = self.journal.restart(sale_id, payload)
         try:
-            self._ensure_shift()
+            status = self._ensure_shift()
         except Ffd12Error as exc:
             self.journal.fail(sale_id, reason=str(exc))
             raise
         last_error: Ffd12Error | None = None
         for attempt in range(1, ATTEMPTS + 1):
-            self._cancel_open()
-            status = self._status()
+            status = self._cancel_open(status if attempt == 1 else None)
             record = self.journal.mark_closing(sale_id, fd_before=status.last_fd)
             self._step(f"fiscalize (attempt {attempt})")
             try:
@@ -302,16 +301,32 @@ class Till:
         else:
             self.permissive.record_return(codes)
 
-    def _ensure_shift(self) -> None:
-        """An open shift younger than 24 h; each step re-reads the state, so a retry is safe."""
+    def _ensure_shift(self) -> RegisterStatus:
+        """An open shift younger than 24 h; returns the register state after making sure."""
         status = self._status()
         if status.shift_open and status.shift_expired:
             self._step("close expired shift")
-            self._retry(lambda reg: reg.close_shift() if reg.status().shift_open else None)
+            self._once(lambda reg: reg.close_shift(), done=lambda st: not st.shift_open)
             status = self._status()
         if not status.shift_open:
             self._step("open shift")
-            self._retry(lambda reg: None if reg.status().shift_open else reg.open_shift())
+            self._once(lambda reg: reg.open_shift(), done=lambda st: st.shift_open)
+            status = self._status()
+        return status
+
+    def _once(self, call: Callable[[Register], object], *, done: Callable[[RegisterStatus], bool]) -> None:
+        """Run a state-changing call once: after a link failure, the state read decides whether
+        it already took effect before it is sent again."""
+        first = True
+
+        def attempt(reg: Register) -> None:
+            nonlocal first
+            if not first and done(reg.status()):
+                return
+            first = False
+            call(reg)
+
+        self._retry(attempt)
 
     def _status(self) -> RegisterStatus:
         return self._retry(lambda reg: reg.status())
@@ -345,11 +360,14 @@ class Till:
         except Ffd12Error as exc:
             log.warning("reconnect failed: %s", exc)
 
-    def _cancel_open(self) -> None:
-        status = self._status()
+    def _cancel_open(self, status: RegisterStatus | None = None) -> RegisterStatus:
+        """Cancel whatever receipt or FN document is open; returns the state afterwards."""
+        status = status or self._status()
         if status.receipt_open or status.fn_document_open:
             self._step("cancel open receipt")
             self._retry(lambda reg: reg.cancel())
+            status = self._status()
+        return status
 
     def _find_in_fn(self, record: SaleRecord) -> TlvList | None:
         """The FN document after ``fd_before`` that records this sale, if there is one."""
