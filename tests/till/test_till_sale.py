@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from till_helpers import emulator, marked_receipt
+from till_helpers import emulator, killed_sale, marked_receipt
 
 from ffd12.errors import ValidationError
 from ffd12.journal import Journal
@@ -78,29 +78,8 @@ def test_crash_after_intent_is_settled_on_next_start(tmp_path: Path) -> None:
     """A till killed with -9 right after FF45 left its sale 'closing'; the next start finds the
     receipt in the FN and completes the record without selling it twice."""
     with emulator(tmp_path) as bench:
-        script = f"""
-import os, sys
-sys.path.insert(0, {str(Path(__file__).parent)!r})
-from till_helpers import marked_receipt
-from ffd12.drivers.shtrih.driver import ShtrihRegister
-from ffd12.drivers.transport import TcpTransport
-from ffd12.journal import Journal
-from ffd12.till import Till
-
-class Dying(TcpTransport):
-    def write(self, data):
-        super().write(data)
-        if data[:1] == b"\\x02" and data[2:4] == b"\\xff\\x45":  # FF45 close receipt went out
-            import time; time.sleep(0.3)
-            os.kill(os.getpid(), 9)
-
-t = Dying("127.0.0.1", {bench.server.port}); t.open()
-with Journal({str(tmp_path / "j.sqlite")!r}) as j:
-    Till(ShtrihRegister(t), j).sell(marked_receipt(), sale_id="killed")
-"""
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.run([sys.executable, "-c", script], env=env, check=False, timeout=60)
-        assert proc.returncode == -9
+        proc = killed_sale(bench.server.port, tmp_path / "j.sqlite", "FF45")
+        assert proc.returncode == -9, proc.stderr
         with Journal(tmp_path / "j.sqlite") as journal:
             [left] = journal.unfinished()
             assert left.state == "closing"
@@ -120,29 +99,8 @@ def test_crash_before_close_cancels_the_open_receipt(tmp_path: Path) -> None:
     """Killed after the receipt opened (8D) but before FF45: the next start cancels it, and selling
     the same sale id again fiscalizes it once."""
     with emulator(tmp_path) as bench:
-        script = f"""
-import os, sys
-sys.path.insert(0, {str(Path(__file__).parent)!r})
-from till_helpers import marked_receipt
-from ffd12.drivers.shtrih.driver import ShtrihRegister
-from ffd12.drivers.transport import TcpTransport
-from ffd12.journal import Journal
-from ffd12.till import Till
-
-class Dying(TcpTransport):
-    def write(self, data):
-        super().write(data)
-        if data[:1] == b"\\x02" and data[2:4] == b"\\xff\\x0c":  # receipt tags: the receipt is open
-            import time; time.sleep(0.3)
-            os.kill(os.getpid(), 9)
-
-t = Dying("127.0.0.1", {bench.server.port}); t.open()
-with Journal({str(tmp_path / "j.sqlite")!r}) as j:
-    Till(ShtrihRegister(t), j).sell(marked_receipt(), sale_id="killed")
-"""
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.run([sys.executable, "-c", script], env=env, check=False, timeout=60)
-        assert proc.returncode == -9
+        proc = killed_sale(bench.server.port, tmp_path / "j.sqlite", "FF0C")
+        assert proc.returncode == -9, proc.stderr
         with Journal(tmp_path / "j.sqlite") as journal:
             reg = bench.register()
             try:

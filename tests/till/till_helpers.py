@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +21,9 @@ from ffd12.emulator.shtrih import ShtrihDevice
 from ffd12.marking import parse
 from ffd12.model import Item, Payments, Receipt
 from ffd12.tlv import TlvList, decode
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 
 SHOES = "0104601234567893215Qbag!mP7sX3Yq\x1d91FFD0\x1d92dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdGtleXRlc3RrZXk="
 WATER = "0104640069133057215abcDEF12345\x1d93dGVz"
@@ -76,3 +82,12 @@ def emulator(tmp: Path, faults: str = "") -> Iterator[Bench]:
         yield Bench(state=state, server=server, faults=injector)
     finally:
         server.stop()
+
+
+def killed_sale(port: int, journal: Path, kill_at: int | str) -> subprocess.CompletedProcess[str]:
+    """Run a till that is killed -9 after frame ``kill_at`` (a number, or a command in hex)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
+    return subprocess.run(
+        [sys.executable, str(HERE / "till_killed.py"), str(port), str(journal), str(kill_at)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
