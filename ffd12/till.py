@@ -186,13 +186,7 @@ class Till:
         existing = self.journal.get(sale_id)
         if existing is not None and existing.state == DONE:
             self._step("already sold")
-            return SaleResult(
-                sale_id=sale_id,
-                document=_document_of(existing),
-                receipt=receipt,
-                record=existing,
-                recovered=True,
-            )
+            return _result(existing, receipt, (), recovered=True)
         self._step("rules")
         validate(receipt)
         decisions: tuple[Any, ...] = ()
@@ -215,35 +209,23 @@ class Till:
             self._step(f"fiscalize (attempt {attempt})")
             try:
                 document = self.register.fiscalize(receipt)
-            except LinkError as exc:
-                log.warning("link failed during sale %s: %s", sale_id, exc.reason)
-                last_error = exc
-                self._replace_register()
+            except (LinkError, RegisterError) as exc:
+                if isinstance(exc, LinkError):
+                    log.warning("link failed during sale %s: %s", sale_id, exc.reason)
+                    last_error = exc
+                    self._replace_register()
+                # the FN may hold the receipt even though no answer (or an error) came back
                 found = self._find_in_fn(record)
                 if found is not None:
                     done = self._complete_from_fn(record, found)
-                    return SaleResult(
-                        sale_id=sale_id,
-                        document=_document_of(done),
-                        receipt=receipt,
-                        record=done,
-                        recovered=True,
-                        decisions=decisions,
-                    )
+                    self._after_sale(receipt)
+                    return _result(done, receipt, decisions, recovered=True)
                 self._cancel_open()
+                if isinstance(exc, RegisterError):
+                    self.journal.cancel(sale_id, reason=str(exc))
+                    raise
                 self.journal.reopen(sale_id, reason=f"link failed: {exc.reason}")
                 continue
-            except RegisterError as exc:
-                found = self._find_in_fn(record)
-                if found is not None:  # the FN closed it even though the answer said otherwise
-                    done = self._complete_from_fn(record, found)
-                    return SaleResult(
-                        sale_id=sale_id, document=_document_of(done), receipt=receipt, record=done,
-                        recovered=True, decisions=decisions,
-                    )
-                self._cancel_open()
-                self.journal.cancel(sale_id, reason=str(exc))
-                raise
             done = self.journal.complete(
                 sale_id,
                 fd_number=document.fd_number,
@@ -252,9 +234,7 @@ class Till:
             )
             self._after_sale(receipt)
             self._step("done")
-            return SaleResult(
-                sale_id=sale_id, document=document, receipt=receipt, record=done, decisions=decisions
-            )
+            return _result(done, receipt, decisions, document=document)
         record = self.journal.get(sale_id) or record
         if record.state == PENDING:
             self.journal.cancel(sale_id, reason=f"gave up after {ATTEMPTS} attempts")
@@ -402,6 +382,24 @@ def _read_document(register: Register, *, fd: int) -> bytes:
 def _with_requisite(item: Item, requisite: IndustryRequisite) -> Item:
     others = tuple(r for r in item.industry_requisites if r.foiv != requisite.foiv)
     return replace(item, industry_requisites=(*others, requisite))
+
+
+def _result(
+    record: SaleRecord,
+    receipt: Receipt,
+    decisions: tuple[Any, ...],
+    *,
+    document: FiscalDocument | None = None,
+    recovered: bool = False,
+) -> SaleResult:
+    return SaleResult(
+        sale_id=record.sale_id,
+        document=document or _document_of(record),
+        receipt=receipt,
+        record=record,
+        recovered=recovered,
+        decisions=decisions,
+    )
 
 
 def _document_of(record: SaleRecord) -> FiscalDocument:

@@ -112,11 +112,15 @@ class LocalModuleClient:
     def _url(self, path: str) -> str:
         return self.settings.url.rstrip("/") + f"/api/v{self.settings.api_version}/" + path
 
-    def status(self, *, timeout: float | None = None) -> LmStatus:
-        """The status answer; :class:`LmNotReady` when the module does not answer."""
+    def _request(
+        self, method: str, path: str, *, content: bytes | None = None, timeout: float | None
+    ) -> httpx.Response:
+        """One call to the module: LmNotReady when it does not answer, ConfigError on HTTP 401."""
         try:
-            resp = self._client.get(
-                self._url("status"),
+            resp = self._client.request(
+                method,
+                self._url(path),
+                content=content,
                 headers=self._headers,
                 auth=self._auth,
                 timeout=timeout or self.settings.timeout,
@@ -129,6 +133,11 @@ class LocalModuleClient:
             raise ConfigError(
                 "the Local Module refused the login (HTTP 401): check [permissive.local_module] user/password"
             )
+        return resp
+
+    def status(self, *, timeout: float | None = None) -> LmStatus:
+        """The status answer; :class:`LmNotReady` when the module does not answer."""
+        resp = self._request("GET", "status", timeout=timeout)
         if resp.status_code != 200:
             raise LmNotReady(f"the Local Module status answered HTTP {resp.status_code}")
         return parse_lm_status(resp.content)
@@ -149,22 +158,7 @@ class LocalModuleClient:
         v2 = self.settings.api_version == 2
         items: list[object] = [{"cis": c} for c in cis_list] if v2 else list(cis_list)
         body = json.dumps({"cis_list": items}, ensure_ascii=True).encode("ascii")
-        try:
-            resp = self._client.post(
-                self._url("cis/outCheck"),
-                content=body,
-                headers=self._headers,
-                auth=self._auth,
-                timeout=timeout or self.settings.timeout,
-            )
-        except httpx.HTTPError as exc:
-            raise LmNotReady(
-                f"the Local Module at {self.settings.url} does not answer ({exc.__class__.__name__})"
-            ) from None
-        if resp.status_code == 401:
-            raise ConfigError(
-                "the Local Module refused the login (HTTP 401): check [permissive.local_module] user/password"
-            )
+        resp = self._request("POST", "cis/outCheck", content=body, timeout=timeout)
         if resp.status_code != 200:
             code, _ = parse_error_body(resp.content)
             meaning = LM_ERRORS.get(code or 0, "неизвестная ошибка")
