@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from ffd12.emulator.crpt import HttpServerThread, JsonHandler
+from ffd12.emulator.http import HttpServerThread, JsonHandler
 from ffd12.permissive.offline import SYNC_LIMIT_S
 
 __all__ = ["LM_STATUSES", "LmEmulator", "LmState"]
