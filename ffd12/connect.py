@@ -3,6 +3,8 @@
 * ``serial:///dev/ttyACM0?baudrate=115200``, ``tcp://host:7778``, ``usb://VID:PID[?serial=…]`` —
   a real register through :func:`ffd12.drivers.transport.open_transport`;
 * ``…&protocol=v2`` (or ``?protocol=v2``) — Shtrih protocol v2 instead of v1;
+* ``…&km_check=after`` — check marking codes (FF61/FF69) after the receipt opens, for firmwares
+  that want that order (default ``before``, the vendor's order, spec shtrih-m §4.10);
 * ``emu://shtrih[?state=FILE&faults=SPEC&model=kya]`` — the bundled Shtrih emulator started in
   this process and served over a loopback TCP socket; closing the register stops it.
 
@@ -33,6 +35,13 @@ def _link(query: dict[str, str], policy: LinkPolicy | None) -> Link:
     raise InputError(f"could not read protocol={protocol!r}: expected v1 or v2")
 
 
+def _check_after_open(query: dict[str, str]) -> bool:
+    order = query.get("km_check", "before")
+    if order not in ("before", "after"):
+        raise InputError(f"could not read km_check={order!r}: expected before or after")
+    return order == "after"
+
+
 class _EmulatedShtrih(ShtrihRegister):
     """A ShtrihRegister whose close() also stops the in-process emulator server."""
 
@@ -57,6 +66,7 @@ def _emulator(url: str, query: dict[str, str], policy: LinkPolicy | None) -> Reg
     from ffd12.emulator.shtrih import DESKTOP, KYA, ShtrihDevice
 
     link = _link(query, policy)
+    after = _check_after_open(query)
     models = {"desktop": DESKTOP, "kya": KYA}
     name = query.get("model", "desktop")
     if name not in models:
@@ -70,7 +80,7 @@ def _emulator(url: str, query: dict[str, str], policy: LinkPolicy | None) -> Reg
     except BaseException:
         server.stop()
         raise
-    register = _EmulatedShtrih(transport, link=link)
+    register = _EmulatedShtrih(transport, link=link, check_after_open=after)
     register.server = server
     return register
 
@@ -82,7 +92,7 @@ def connect(url: str, *, policy: LinkPolicy | None = None, usb_backend: Any = No
         return _emulator(url, query, policy)
     transport = open_transport(url, usb_backend=usb_backend)
     try:
-        return ShtrihRegister(transport, link=_link(query, policy))
+        return ShtrihRegister(transport, link=_link(query, policy), check_after_open=_check_after_open(query))
     except BaseException:
         transport.close()
         raise

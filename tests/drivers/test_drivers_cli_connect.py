@@ -32,7 +32,20 @@ def test_connect_kya_model() -> None:
         reg.close()
 
 
-@pytest.mark.parametrize("url", ["emu://atol", "emu://shtrih?model=x", "emu://shtrih?protocol=v3", "ftp://x"])
+def test_connect_km_check_order() -> None:
+    from ffd12.drivers.shtrih.driver import ShtrihRegister
+
+    for url, after in (("emu://shtrih", False), ("emu://shtrih?km_check=after", True)):
+        reg = connect(url)
+        try:
+            assert isinstance(reg, ShtrihRegister) and reg.check_after_open is after
+        finally:
+            reg.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["emu://atol", "emu://shtrih?model=x", "emu://shtrih?protocol=v3", "emu://shtrih?km_check=x", "ftp://x"]
+)
 def test_connect_bad_urls(url: str) -> None:
     with pytest.raises(InputError):
         connect(url)
