@@ -81,6 +81,12 @@ class SocketLine:
     def close(self) -> None:
         self.sock.close()
 
+    def __enter__(self) -> SocketLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def clock() -> dt.datetime:
     return dt.datetime(2026, 3, 2, 9, 30, 15)
@@ -271,8 +277,7 @@ def test_paper_out_scenario(served: tuple[ShtrihDevice, Line]) -> None:
 def test_nak_fault_then_resend() -> None:
     device = make_device(faults=FaultInjector("nak@1"))
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             line.write(ENQ)
             assert line.read(1) == NAK
             line.write(frame(f"10 {PW30}"))
@@ -280,15 +285,12 @@ def test_nak_fault_then_resend() -> None:
             line.write(frame(f"10 {PW30}"))
             assert line.read(1) == ACK
             assert line.read(20)[:5] == bytes.fromhex("02 11 10 00 1e")
-        finally:
-            line.close()
 
 
 def test_delayed_answer_is_announced_by_ack() -> None:
     device = make_device(faults=FaultInjector("delay:0.4@1"))
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             line.write(ENQ)
             assert line.read(1) == NAK
             line.write(frame(f"10 {PW30}"))
@@ -297,37 +299,28 @@ def test_delayed_answer_is_announced_by_ack() -> None:
             line.write(ENQ)
             assert line.read(1) == ACK  # preparing the answer
             assert line.read(20, timeout=2)[:5] == bytes.fromhex("02 11 10 00 1e")
-        finally:
-            line.close()
 
 
 def test_close_fault_keeps_the_answer_for_the_next_connection() -> None:
     device = make_device(faults=FaultInjector("close@1"))
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             line.write(ENQ)
             assert line.read(1) == NAK
             line.write(frame(f"e0 {PW30}"))
             assert line.read(1) == ACK
             assert line.read(10) == b""  # connection closed, no answer
-        finally:
-            line.close()
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             line.write(ENQ)
             assert line.read(1) == ACK
             assert line.read(6) == frame("e0 00 1e")
-        finally:
-            line.close()
 
 
 def test_power_cut_after_a_command_loses_the_answer_not_the_shift(tmp_path: Path) -> None:
     state = tmp_path / "fn.json"
     device = make_device(faults=FaultInjector("powercut:0.2@1"), state_file=state)
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             line.write(ENQ)
             assert line.read(1) == NAK
             line.write(frame(f"e0 {PW30}"))
@@ -339,8 +332,6 @@ def test_power_cut_after_a_command_loses_the_answer_not_the_shift(tmp_path: Path
             assert line.read(1) == NAK  # powered again, no answer held
             fn_status = ask(line, frame(f"ff 01 {PW30}"))
             assert fn_status[8] == 1 and fn_status[-5:-1] == bytes.fromhex("02 00 00 00")  # shift open, FD 2
-        finally:
-            line.close()
     assert device.power_cuts == 1
     assert ShtrihDevice(state_file=state).fn.shift_open
 
@@ -348,14 +339,11 @@ def test_power_cut_after_a_command_loses_the_answer_not_the_shift(tmp_path: Path
 def test_oism_timeout_answer_on_the_wire() -> None:
     device = make_device(scenario=Scenario(oism="timeout"))
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             n = f"{len(KM88):02x}"
             answer = ask(line, frame(f"ff 61 {PW30} 01 00 {n} 00 {KM88.hex()}"))
             # 2004 = 3, reason 0, 2100 = 2, online block of 2: FN code 0xFF (timeout), 2106 = 3
             assert answer == frame("ff 61 00 03 00 02 02 ff 03")
-        finally:
-            line.close()
 
 
 def test_classic_commands_an_older_client_sends(served: tuple[ShtrihDevice, Line]) -> None:
@@ -428,8 +416,7 @@ def test_power_cut_mid_receipt(tmp_path: Path, cut_at: int, receipt_archived: bo
             " 01 01 04 01 c0")
     close = f"ff 45 {PW30} a0 86 01 00 00" + " 00" * (15 * 5) + " 00" + " 00" * 30 + " 01"
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             script = [f"e0 {PW30}", f"8d {PW30} 00", item, item, close][:cut_at]
             for n, request in enumerate(script, 1):
                 line.write(ENQ)
@@ -445,8 +432,6 @@ def test_power_cut_mid_receipt(tmp_path: Path, cut_at: int, receipt_archived: bo
             last_fd = int.from_bytes(fn_status[-5:-1], "little")
             status = ask(line, frame(f"10 {PW30}"))
             assert status[7] == 0x02  # shift open, no receipt: an open one was annulled
-        finally:
-            line.close()
     assert last_fd == (3 if receipt_archived else 2)
     assert ShtrihDevice(state_file=state).fn.last_fd == last_fd
 
@@ -455,8 +440,7 @@ def test_blackout_between_two_commands(tmp_path: Path) -> None:
     state = tmp_path / "fn.json"
     device = make_device(faults=FaultInjector("blackout:0.2@2"), state_file=state)
     with TcpServer(device) as server:
-        line = SocketLine(server.port)
-        try:
+        with SocketLine(server.port) as line:
             assert ask(line, frame(f"e0 {PW30}")) == frame("e0 00 1e")
             line.write(ENQ)
             assert line.read(1) == NAK
@@ -464,6 +448,4 @@ def test_blackout_between_two_commands(tmp_path: Path) -> None:
             assert line.read(1, timeout=0.1) == b""  # not ACKed
             time.sleep(0.25)
             assert ask(line, frame(f"10 {PW30}"))[7] == 0x02  # shift still open: 0x41 never ran
-        finally:
-            line.close()
     assert device.power_cuts == 1 and device.fn.last_fd == 2
